@@ -185,6 +185,10 @@ std::string trifecta_reason(const Capabilities& caps, Operation op) {
 
 }  // namespace
 
+std::optional<std::string> path_rules_deny_reason(const Policy& policy, const std::string& path) {
+  return check_path(policy, path);
+}
+
 Decision decide(const Policy& policy, Operation op, const Target& target,
                 const DecisionContext& context) {
   const Envelope& envelope = policy.envelope();

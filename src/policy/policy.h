@@ -72,6 +72,11 @@ struct Decision {
 Decision decide(const Policy& policy, Operation op, const Target& target,
                 const DecisionContext& context = {});
 
+// The path rules alone, without level, time or obligations: the reason
+// `path` (resolved against the work dir) is denied, or nullopt. The tool
+// proxy calls this on the path it actually opened, after decide() passed.
+std::optional<std::string> path_rules_deny_reason(const Policy& policy, const std::string& path);
+
 // Delegation: the child's envelope is parent ∧ request (then ν), never above
 // the parent. `capped` lists each dimension where the request asked for
 // more than the parent has ("run_bash: always -> low_risk", "paths", ...).
