@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/audit_commands.h"
 #include "cli/policy_commands.h"
 #include "spec/compile.h"
 
@@ -21,6 +22,7 @@ struct Options {
   std::string work_dir{spec::kDefaultWorkDir};
   bool json = false;
   CheckRequest check_request;
+  std::string key_file;
 };
 
 void add_profiles_verb(CLI::App& app, Options& o) {
@@ -67,6 +69,17 @@ void add_policy_verbs(CLI::App& app, Options& o) {
       [&o] { o.status = run_policy_delegate(o.parent, o.child, o.work_dir, o.json, std::cout, std::cerr); });
 }
 
+void add_audit_verbs(CLI::App& app, Options& o) {
+  auto* audit = app.add_subcommand("audit", "Work with tool proxy audit logs");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand(
+      "verify", "Check an audit log's hash chain, signatures and head; exit 0 ok, 1 tampered or truncated");
+  verify->add_option("file", o.source, "Audit log file")->required();
+  verify->add_option("--key-file", o.key_file, "The audit HMAC key (mode 0600)")->required();
+  verify->add_flag("--json", o.json, "Print JSON");
+  verify->callback([&o] { o.status = run_audit_verify(o.source, o.key_file, o.json, std::cout, std::cerr); });
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -75,6 +88,7 @@ int run(int argc, char** argv) {
   Options options;
   add_profiles_verb(app, options);
   add_policy_verbs(app, options);
+  add_audit_verbs(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
