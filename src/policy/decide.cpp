@@ -52,16 +52,17 @@ std::string join_texts(const std::vector<CommandRule>& rules) {
 
 // Blocked atoms are checked before allow groups so that a block always
 // names itself as the reason, whatever the allow groups say.
-std::optional<std::string> check_path_term(const PathRules::Term& term, const std::string& path) {
+std::optional<std::string> check_path_term(const PathRules::Term& term, const std::string& path,
+                                           const GlobPath& decoded) {
   for (const PathAtom& atom : term) {
-    if (atom.kind == PathAtom::Kind::block && atom.globs.front().matches(path)) {
+    if (atom.kind == PathAtom::Kind::block && atom.globs.front().matches(decoded)) {
       return fmt::format("path {} matches blocked pattern {}", path, atom.globs.front().text());
     }
   }
   for (const PathAtom& atom : term) {
     if (atom.kind != PathAtom::Kind::allow_any_of) continue;
     const bool any = std::any_of(atom.globs.begin(), atom.globs.end(),
-                                 [&](const Glob& g) { return g.matches(path); });
+                                 [&](const Glob& g) { return g.matches(decoded); });
     if (!any) return fmt::format("path {} is outside the allowed paths ({})", path, join_texts(atom.globs));
   }
   return std::nullopt;
@@ -84,8 +85,9 @@ std::optional<std::string> check_terms(const Rules& rules, Check check, std::str
 std::optional<std::string> check_path(const Policy& policy, const std::string& raw_path) {
   auto path = normalize_path(raw_path, policy.work_dir());
   if (!path) return std::string("path is empty or contains a NUL byte");
+  const GlobPath decoded(*path);
   return check_terms(policy.envelope().paths,
-                     [&](const PathRules::Term& term) { return check_path_term(term, *path); },
+                     [&](const PathRules::Term& term) { return check_path_term(term, *path, decoded); },
                      "no path is allowed");
 }
 

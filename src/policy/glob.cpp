@@ -1,6 +1,7 @@
 // Glob matching and lexical path normalization.
 #include "policy/glob.h"
 
+#include <algorithm>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -111,10 +112,44 @@ bool path_matches(const std::vector<Segment>& pattern, const DecodedPath& path) 
   return p == pattern.size();
 }
 
+// Literal characters that the last path segment must end with, taken from
+// the end of the pattern's last segment ("**/*.pem" gives ".pem"). Checking
+// them first rejects most paths without running the full scan.
+std::vector<Char> required_suffix(const std::vector<Segment>& segments) {
+  std::vector<Char> suffix;
+  if (segments.empty() || segments.back().globstar) return suffix;
+  const auto& tokens = segments.back().tokens;
+  for (auto it = tokens.rbegin(); it != tokens.rend() && it->kind == Token::Kind::literal; ++it) {
+    suffix.insert(suffix.begin(), it->ch);
+  }
+  return suffix;
+}
+
+bool ends_with(std::span<const Char> name, const std::vector<Char>& suffix) {
+  if (suffix.size() > name.size()) return false;
+  return std::equal(suffix.begin(), suffix.end(), name.end() - static_cast<std::ptrdiff_t>(suffix.size()));
+}
+
 }  // namespace
+
+struct GlobPath::Decoded {
+  bool valid = false;
+  DecodedPath path;
+};
+
+GlobPath::GlobPath(std::string_view normalized_path) : decoded_(std::make_unique<Decoded>()) {
+  if (!normalized_path.starts_with('/') || normalized_path.find('\0') != std::string_view::npos) return;
+  decoded_->valid = true;
+  decoded_->path = decode_path(normalized_path);
+}
+
+GlobPath::~GlobPath() = default;
+GlobPath::GlobPath(GlobPath&&) noexcept = default;
+GlobPath& GlobPath::operator=(GlobPath&&) noexcept = default;
 
 struct Glob::Compiled {
   std::vector<Segment> segments;
+  std::vector<Char> suffix;  // required_suffix(segments)
 };
 
 std::optional<Glob> Glob::compile(std::string_view pattern, std::string_view base_dir,
@@ -126,6 +161,7 @@ std::optional<Glob> Glob::compile(std::string_view pattern, std::string_view bas
   }
   auto compiled = std::make_shared<Compiled>();
   compiled->segments = std::move(segments).value();
+  compiled->suffix = required_suffix(compiled->segments);
   std::string text = glob_syntax::render_pattern(compiled->segments);
   return Glob(std::move(text), std::move(compiled));
 }
@@ -134,7 +170,18 @@ bool Glob::matches(std::string_view normalized_path) const {
   // A moved-from Glob, a relative path or a NUL byte matches nothing.
   if (!compiled_ || !normalized_path.starts_with('/')) return false;
   if (normalized_path.find('\0') != std::string_view::npos) return false;
-  return path_matches(compiled_->segments, decode_path(normalized_path));
+  return matches(GlobPath(normalized_path));
+}
+
+bool Glob::matches(const GlobPath& path) const {
+  if (!compiled_ || !path.decoded_ || !path.decoded_->valid) return false;
+  const DecodedPath& decoded = path.decoded_->path;
+  if (!compiled_->suffix.empty()) {
+    if (decoded.segments.empty() || !ends_with(decoded.segment(decoded.segments.size() - 1), compiled_->suffix)) {
+      return false;
+    }
+  }
+  return path_matches(compiled_->segments, decoded);
 }
 
 std::optional<std::string> normalize_path(std::string_view path, std::string_view base_dir) {

@@ -20,6 +20,8 @@ namespace nucleus::policy {
 // '*' and '?' match a leading dot, so "**/*.pem" matches "/k/.x.pem".
 // Matching runs in O(len(pattern) * len(path)) time and never backtracks
 // exponentially.
+class GlobPath;
+
 class Glob {
  public:
   // Compile a pattern. An absolute pattern starts with '/'. A pattern that
@@ -44,6 +46,9 @@ class Glob {
   // True when `normalized_path` (output of normalize_path) matches.
   bool matches(std::string_view normalized_path) const;
 
+  // The same, for a path decoded once and matched against many globs.
+  bool matches(const GlobPath& path) const;
+
   // The pattern after resolution against base_dir, as written back in
   // policy output and used for ordering and equality. Canonical: "/" for the
   // root, "**/rest" for any-depth patterns (also written "/**/rest"), runs of
@@ -64,6 +69,23 @@ class Glob {
       : text_(std::move(text)), compiled_(std::move(compiled)) {}
   std::string text_;
   std::shared_ptr<const Compiled> compiled_;
+};
+
+// A normalized path decoded into code points and segments once, so that
+// checking it against many globs does not decode it again for each.
+class GlobPath {
+ public:
+  // Precondition: `normalized_path` is output of normalize_path. Other
+  // input (relative, NUL bytes) yields a path that no glob matches.
+  explicit GlobPath(std::string_view normalized_path);
+  ~GlobPath();
+  GlobPath(GlobPath&&) noexcept;
+  GlobPath& operator=(GlobPath&&) noexcept;
+
+ private:
+  friend class Glob;
+  struct Decoded;
+  std::unique_ptr<Decoded> decoded_;
 };
 
 // Normalize `path` lexically: relative paths are resolved against `base_dir`
