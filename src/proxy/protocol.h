@@ -27,6 +27,11 @@ struct Request {
   nlohmann::json params = nlohmann::json::object();
 };
 
+// The request id as plain text for logs and audit records ("r1", "7").
+inline std::string request_id_text(const Request& request) {
+  return request.id.is_string() ? request.id.get<std::string>() : request.id.dump();
+}
+
 // Parse one request line. Errors: invalid JSON (with the parser's byte
 // position), not an object, unknown top-level keys, a missing or non-string
 // method, an id that is neither string nor integer, params not an object.

@@ -11,10 +11,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string request_id_text(const Request& request) {
-  return request.id.is_string() ? request.id.get<std::string>() : request.id.dump();
-}
-
 
 
 

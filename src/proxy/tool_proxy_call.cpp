@@ -11,10 +11,6 @@ using policy::Verdict;
 
 namespace {
 
-std::string request_id_text(const Request& request) {
-  return request.id.is_string() ? request.id.get<std::string>() : request.id.dump();
-}
-
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())

@@ -9,10 +9,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string request_id_text(const Request& request) {
-  return request.id.is_string() ? request.id.get<std::string>() : request.id.dump();
-}
-
 // Cost of `elapsed` at `per_second`, computed on whole milliseconds and
 // rounded up to a whole nanodollar; saturates instead of overflowing.
 policy::Decimal time_cost(policy::Decimal per_second, std::chrono::nanoseconds elapsed) {
