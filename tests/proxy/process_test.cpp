@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -208,12 +210,27 @@ TEST(Process, DropsToNobodyWhenRoot) {
 }
 
 TEST(Process, UserDropWithoutPrivilegeFails) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root may change user";
-  ProcessSpec spec = spec_for({"id", "-u"});
-  spec.run_as = Credentials{65534, 65534};
-  auto result = run_process(spec);
-  ASSERT_FALSE(result.ok());
-  EXPECT_NE(result.error().find("setgroups(\"0\") failed"), std::string::npos) << result.error();
+  // The check needs an unprivileged caller. Under root, a forked child
+  // first becomes uid 65533 so that the test runs (and can fail) in CI too.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::geteuid() == 0 &&
+        (::setgroups(0, nullptr) != 0 || ::setresgid(65533, 65533, 65533) != 0 ||
+         ::setresuid(65533, 65533, 65533) != 0)) {
+      ::_exit(3);
+    }
+    ProcessSpec spec = spec_for({"id", "-u"});
+    spec.run_as = Credentials{65534, 65534};
+    auto result = run_process(spec);
+    if (result.ok()) ::_exit(1);
+    ::_exit(result.error().find("setgroups(\"0\") failed") != std::string::npos ? 0 : 2);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "1: the drop succeeded, 2: it failed with another error, 3: the child could not drop root";
 }
 
 TEST(Process, SetsNoNewPrivs) {
