@@ -2,7 +2,7 @@
 // command rules. The input is one command line. Beyond "no crash", it
 // checks that results are deterministic, that an accepted line names no
 // empty, path-like or privilege-changing program, that analysis accepts
-// only what splitting accepts and sees every top-level command, and that a
+// only what splitting accepts and includes every top-level command, and that a
 // prefix rule's text parses back to the same rule.
 #include <cstddef>
 #include <cstdint>

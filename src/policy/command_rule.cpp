@@ -108,9 +108,9 @@ Result<CommandRule> CommandRule::prefix(std::string_view text) {
 
 Result<CommandRule> CommandRule::structured(std::string_view program,
                                             const std::vector<std::string>& args) {
-  const std::string shown = std::string(program) + " [...]";
+  const std::string description = std::string(program) + " [...]";
   if (std::string reason = check_program(program); !reason.empty()) {
-    return rule_error(shown, reason);
+    return rule_error(description, reason);
   }
   CommandRule rule;
   rule.program_ = std::string(program);
@@ -122,7 +122,7 @@ Result<CommandRule> CommandRule::structured(std::string_view program,
   rule.text_ = rule.program_ + " [";
   for (std::size_t index = 0; index < args.size(); ++index) {
     if (std::string reason = command::check_wildcard(args[index]); !reason.empty()) {
-      return rule_error(shown, "argument pattern " + quoted(args[index]) + ": " + reason);
+      return rule_error(description, "argument pattern " + quoted(args[index]) + ": " + reason);
     }
     if (index > 0) rule.text_ += ", ";
     rule.text_ += list_quote(args[index]);

@@ -36,8 +36,8 @@ class CommandRule {
                                         const std::vector<std::string>& args);
 
   // True when invocation.program equals the rule's program and argv[1..]
-  // fits the words or patterns. argv[0] is not compared: invocation.program
-  // already holds its base name.
+  // fits the words or patterns. argv[0] is not compared because
+  // invocation.program already contains its base name.
   bool matches(const Invocation& invocation) const;
 
   // Canonical text used in reasons, output, ordering and equality:

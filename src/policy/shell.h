@@ -64,45 +64,64 @@ struct CommandAnalysis {
   std::vector<Redirection> redirections;
 };
 
-// Parse `line` and unwrap programs that run other programs, so the inner
-// program is checked too: env (assignments and options), nice, timeout,
-// nohup, stdbuf, xargs (echo when it names no command), exec, command,
-// builtin, time, busybox APPLET, zsh's noglob, nocorrect and "-", find
-// -exec/-execdir/-ok/-okdir, sh/bash/dash/zsh/ksh/ash/mksh -c STRING and
-// fish -c/-C STRING (parsed recursively), and trap actions. The wrapper
-// itself stays in the list as well, and invocations appear in the order
-// they are written, each wrapper before what it runs. A shell given a
-// script file or no arguments is only that shell invocation. Redirections
-// include those inside -c strings.
-// Fails, with a reason, on: sudo, sudoedit, doas, su, pkexec, run0,
-// runuser, setpriv, sg, newgrp and ksu (privilege changes); eval, source
-// and "."; a program word containing '$', glob characters or braces, or
-// starting with '=' (zsh expands "=name" to a path), or empty; env -S and
-// other wrapper options whose inner program cannot be determined, and
-// unknown options of the wrappers above; assignments to variables that
-// choose what runs (PATH, LD_*, BASH_ENV, ENV, IFS, SHELLOPTS, GIT_SSH,
-// GIT_SSH_COMMAND, GIT_EXEC_PATH, GIT_PAGER, GIT_EDITOR, GIT_EXTERNAL_DIFF,
-// GIT_ASKPASS, GIT_CONFIG*, PAGER, EDITOR, VISUAL, PYTHONPATH, NODE_OPTIONS,
-// PERL5OPT and the like; see shell_variables.cpp), whether written as
-// NAME=value, through env, or with export, declare, read, printf -v and
-// the other builtins that set variables by name; git options that run
-// another program (-c core.sshCommand=..., core.pager, core.editor,
-// core.fsmonitor, core.hooksPath, credential.helper, alias.*=!..., and any
-// other -c key outside a safe list; clone --config and "git config" writes
-// use the same list; --upload-pack, --receive-pack, --exec, -u for clone,
-// fetch, pull, ls-remote and archive, --config-env, --exec-path, ext::
-// URLs, rebase -x, difftool -x, grep -O, submodule foreach, bisect run,
-// filter-branch) including git's abbreviations of those long options;
-// builtins that run code without naming a program (trap with an action is
-// analyzed instead, alias definitions, hash -p, enable -f, let, mapfile -C,
-// set -k); nesting deeper than 8 wrappers and shells.
-// Words whose text is only known at run time (an expansion, or what xargs
-// and find -exec substitute) are rejected wherever they could decide which
-// program runs: before a wrapper's inner program, as a -c string, anywhere
-// in find's arguments, before git's subcommand, as a redirection target,
-// and as an argument of git subcommands with program-running options. A
-// wrapper, find or shell that would take its command from arguments xargs
-// or "find -exec ... {} +" append at run time is rejected too.
+// Parse `line` and unwrap programs that run other programs, so that the
+// inner program is checked too. These are unwrapped:
+//   - env (assignments and options), nice, timeout, nohup, stdbuf, exec,
+//     command, builtin, time, "!", busybox APPLET, zsh's noglob, nocorrect
+//     and "-", and fish's and, or, not, begin and end;
+//   - xargs, which runs echo when it names no command;
+//   - find -exec, -execdir, -ok and -okdir;
+//   - sh, bash, dash, zsh, ksh, ash and mksh -c STRING, fish -c and -C
+//     STRING, and trap actions, all parsed recursively.
+// Each wrapper stays in the list too, before what it runs, and invocations
+// keep the order in which they are written. A shell given a script file or
+// no arguments is only that shell invocation. Redirections include those
+// inside -c strings.
+//
+// Fails, with a reason naming the construct, on:
+//   - sudo, sudoedit, doas, su, pkexec, run0, runuser, setpriv, sg, newgrp
+//     and ksu (privilege changes), and eval, source and ".";
+//   - a program word that is empty, contains '$', glob characters or
+//     braces, starts with '=' (zsh expands "=name" to a path), or is a shell
+//     keyword, also after time or "!" ("time coproc cmd");
+//   - env -S, unknown options of the wrappers above, and any other option
+//     after which the inner program cannot be determined;
+//   - setting a variable that chooses what runs (PATH, LD_*, BASH_ENV, ENV,
+//     IFS, SHELLOPTS, GIT_SSH, GIT_SSH_COMMAND, GIT_EXEC_PATH, GIT_PAGER,
+//     GIT_EDITOR, GIT_EXTERNAL_DIFF, GIT_ASKPASS, GIT_CONFIG*, PAGER, EDITOR,
+//     VISUAL, PYTHONPATH, NODE_OPTIONS, PERL5OPT and the others listed in
+//     shell_variables.cpp), as NAME=value, through env, or with export,
+//     declare, read, printf -v and the other builtins that set variables by
+//     name; and names with array subscripts, which bash evaluates as
+//     arithmetic that can run commands;
+//   - git options that run another program: -c core.sshCommand=...,
+//     core.pager, core.editor, core.fsmonitor, core.hooksPath,
+//     credential.helper, alias.*=!... and any other -c key outside a safe
+//     list (clone --config and "git config" writes use the same list);
+//     --upload-pack, --receive-pack, --exec, -u for clone, fetch, pull,
+//     ls-remote and archive, --config-env, --exec-path, ext:: URLs,
+//     rebase -x, difftool -x, grep -O, submodule foreach, bisect run and
+//     filter-branch, including git's abbreviations of those long options;
+//   - builtins that run code without naming a program: alias definitions,
+//     hash -p, enable -f, let, fc, jobs -x, bind -x, compgen and complete
+//     -C/-F, mapfile -C, set -k, autoload, and zsh's emulate -c, sched and
+//     zpty;
+//   - words whose text is only known at run time (an expansion, or what
+//     xargs and find -exec substitute) wherever they could decide what
+//     runs: before a wrapper's inner program, as a -c string, anywhere in
+//     find's arguments, before git's subcommand, as an argument of git
+//     subcommands with program-running options, and as a redirection
+//     target;
+//   - a wrapper, find or shell that would take its command from arguments
+//     that xargs or "find -exec ... {} +" append at run time;
+//   - redirections to bash's /dev/tcp and /dev/udp network paths;
+//   - nesting deeper than 8 wrappers and shells.
+// NOTE: other programs that run commands (python -c, perl -e, awk, make,
+// watch, setsid, flock, parallel, ssh, tar --to-command, ...) are listed as
+// themselves only, like a shell running a script file, so rules should
+// allow them only deliberately. Config files that name programs
+// (.gitconfig, .git/config, shell rc files) are file contents that the path
+// rules guard.
 Result<CommandAnalysis> analyze_command(std::string_view line);
 
 }  // namespace nucleus::policy

@@ -22,13 +22,14 @@ inline constexpr int kMaxNesting = 8;
 
 using Failure = std::optional<Error>;
 
-// Where a command sits. Wrappers pass a copy with `depth` one higher.
+// The position of a command: nesting depth, dialect, and appended
+// arguments. Wrappers pass a copy with `depth` one higher.
 struct Context {
   int depth = 0;
   Dialect dialect = Dialect::posix;
-  // Non-empty when more arguments are appended at run time: "xargs" for
-  // its input, "find" for "-exec ... {} +". A wrapper that has not found
-  // its inner program among the written words cannot be seen through.
+  // The source of arguments appended at run time ("xargs input",
+  // "find -exec {} +"), or empty. A wrapper that has not found its inner
+  // program among the written words cannot be seen through.
   std::string appended_by;
 
   Context nested() const {

@@ -26,6 +26,8 @@ constexpr RejectedBuiltin kRejectedBuiltins[] = {
     {"fc", "it runs commands from the shell history"},
     {"sched", "it runs a command later"},
     {"zpty", "it runs a command in a pseudo-terminal"},
+    {"autoload", "it defines functions from files, which the policy cannot check"},
+    {"zparseopts", "it sets the variables named in its option specs"},
 };
 
 constexpr std::string_view kDeclarations[] = {"declare", "typeset", "local", "export", "readonly"};
@@ -37,8 +39,8 @@ bool is_option_word(const Word& word) {
 
 // Index of the first operand: options end at "--" (skipped) or at the
 // first word that is not an option. `argument_letters` take the rest of
-// their word or the next word as argument; `on_option` sees each letter
-// and its argument.
+// their word or the next word as argument; `on_option` receives each
+// letter and its argument.
 template <typename Visit>
 std::size_t scan_letters(std::span<const Word> words, std::string_view argument_letters,
                          Visit on_option) {
@@ -77,8 +79,8 @@ Failure first_failure(std::vector<Failure>& failures) {
   return std::nullopt;
 }
 
-Failure builtin_error(std::string_view builtin, std::string_view what, std::string_view reason) {
-  return make_error(std::string(builtin) + " " + std::string(what) +
+Failure builtin_error(std::string_view builtin, std::string_view subject, std::string_view reason) {
+  return make_error(std::string(builtin) + " " + std::string(subject) +
                     " is not allowed: " + std::string(reason));
 }
 
@@ -308,6 +310,7 @@ Failure Analyzer::check_builtin(std::string_view program, std::span<const Word> 
     return check_option_letters(program, words, "CF", "it runs a command or function");
   }
   if (program == "bind") return check_option_letters("bind", words, "x", "it runs a command");
+  if (program == "jobs") return check_option_letters("jobs", words, "x", "it runs a command");
   if (program == "emulate") {
     return check_option_letters("emulate", words, "c", "it runs a command string");
   }

@@ -49,7 +49,7 @@ constexpr SubcommandOption kSubcommandOptions[] = {
     {"grep", "open-files-in-pager", 'O'},
     {"send-email", "sendmail-cmd", 0}, {"send-email", "to-cmd", 0},
     {"send-email", "cc-cmd", 0},    {"send-email", "header-cmd", 0},
-    {"send-email", "smtp-server", 0},
+    {"send-email", "smtp-server", 0}, {"daemon", "access-hook", 0},
 };
 
 template <std::size_t N>
@@ -177,6 +177,7 @@ Result<std::size_t> check_global_option(std::span<const Word> words, std::size_t
   if (name.starts_with("--exec-path")) {
     return make_error("git --exec-path chooses where git finds the programs it runs");
   }
+
   if (contains(kGlobalFlags, text)) return std::size_t{1};
   if (contains(kGlobalValueOptions, name) && name != text) return std::size_t{1};
   if (text.starts_with("-c") && text.size() > 2) {
@@ -184,6 +185,7 @@ Result<std::size_t> check_global_option(std::span<const Word> words, std::size_t
     return std::size_t{1};
   }
   if (text.starts_with("-C") && text.size() > 2) return std::size_t{1};
+
   const bool takes_next = text == "-c" || text == "-C" || contains(kGlobalValueOptions, text);
   if (!takes_next) {
     return make_error("git option " + quote(text) +

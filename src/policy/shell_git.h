@@ -10,9 +10,9 @@
 namespace nucleus::policy::shell {
 
 // Check one "KEY=VALUE" (or "KEY", meaning true) setting against the list
-// of keys that cannot make git run another program. `how` names where it
-// came from in messages: "-c", "config", "clone --config".
-Failure check_git_setting(std::string_view setting, std::string_view how);
+// of keys that cannot make git run another program. `source` names where
+// it came from in messages: "-c", "config", "clone --config".
+Failure check_git_setting(std::string_view setting, std::string_view source);
 
 // Check the arguments of "git config": writes must use keys from the same
 // list, and --edit and --rename-section are rejected.

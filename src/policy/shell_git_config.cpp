@@ -1,4 +1,4 @@
-// Which git configuration keys a command line may set, through "git -c",
+// The git configuration keys a command line may set, through "git -c",
 // "git clone --config" or "git config". Many keys name a program for git
 // to run (core.sshCommand, core.pager, credential.helper, alias.x=!cmd,
 // filter.*.clean ...), and new git versions add more, so only a list of
@@ -69,43 +69,77 @@ bool names_program(std::string_view lower_key) {
   return contains(kProgramSections, section) || contains(kProgramVariables, variable);
 }
 
-std::string setting_name(std::string_view how, std::string_view key) {
-  return "git " + std::string(how) + " " + std::string(key);
+std::string setting_name(std::string_view source, std::string_view key) {
+  return "git " + std::string(source) + " " + std::string(key);
 }
 
 }  // namespace
 
-Failure check_git_setting(std::string_view setting, std::string_view how) {
+Failure check_git_setting(std::string_view setting, std::string_view source) {
   const std::size_t equals = setting.find('=');
   const std::string_view key = setting.substr(0, equals);
   const std::string_view value =
       equals == std::string_view::npos ? std::string_view("true") : setting.substr(equals + 1);
-  if (key.empty()) return make_error(setting_name(how, quote(setting)) + " has no key");
+  if (key.empty()) return make_error(setting_name(source, quote(setting)) + " has no key");
   const std::string lower = ascii_lower(key);
   const bool safe = contains(kSafeKeys, lower) ||
                     std::any_of(std::begin(kSafeSections), std::end(kSafeSections),
                                 [&](std::string_view section) { return lower.starts_with(section); });
   if (safe) {
     if (contains(kSigningKeys, lower) && !is_false(value)) {
-      return make_error(setting_name(how, key) + "=" + std::string(value) +
+      return make_error(setting_name(source, key) + "=" + std::string(value) +
                         " runs gpg to sign; only false is allowed");
     }
     return std::nullopt;
   }
   if (names_program(lower)) {
-    return make_error(setting_name(how, key) +
+    return make_error(setting_name(source, key) +
                       " runs another program, so the policy does not allow it");
   }
-  return make_error(setting_name(how, key) +
+  return make_error(setting_name(source, key) +
                     " is not allowed: only keys such as user.name, user.email, color.*, "
                     "advice.* and core.autocrlf may be set");
 }
 
-Failure check_git_config(std::span<const Word> args) {
+namespace {
+
+Error rejected_config_action(std::string_view action) {
+  return make_error("git config " + std::string(action) +
+                    " is not allowed: it can set any key, including ones that run programs");
+}
+
+// The operands of a "git config" command line and what its options say
+// about reading or writing.
+struct ConfigCall {
   std::vector<std::string> operands;
   bool reads = false;
   bool writes = false;
-  for (std::size_t index = 0; index < args.size(); ++index) {
+};
+
+// Sort one option word into `call`; returns how many words it used.
+Result<std::size_t> take_config_option(const std::string& text, ConfigCall& call) {
+  const std::string name = text.substr(0, text.find('='));
+  if (name == "--edit" || name == "-e" || name == "--rename-section") {
+    return rejected_config_action(name);
+  }
+  if (name == "--add" || name == "--replace-all") {
+    call.writes = true;
+  } else if (name.starts_with("--get") || name == "--list" || name == "-l" ||
+             name.starts_with("--unset") || name == "--remove-section") {
+    call.reads = true;
+  } else if (name == "--file" || name == "-f" || name == "--blob" || name == "--type" ||
+             name == "--default" || name == "--comment" || name == "--value") {
+    return std::size_t{text.find('=') == std::string::npos ? 2u : 1u};
+  } else if (!contains(kConfigFlags, name)) {
+    return make_error("git config option " + quote(text) +
+                      " is not known to the policy, so it cannot tell which key is set");
+  }
+  return std::size_t{1};
+}
+
+Result<ConfigCall> parse_config_call(std::span<const Word> args) {
+  ConfigCall call;
+  for (std::size_t index = 0; index < args.size();) {
     const Word& word = args[index];
     const std::string& text = word.text;
     if (word.expands) {
@@ -113,46 +147,39 @@ Failure check_git_config(std::span<const Word> args) {
                         " contains an expansion: the policy cannot tell which key it sets");
     }
     if (text == "--") {
-      for (++index; index < args.size(); ++index) operands.push_back(args[index].text);
+      for (++index; index < args.size(); ++index) call.operands.push_back(args[index].text);
       break;
     }
     if (text.size() < 2 || text[0] != '-') {
-      operands.push_back(text);
+      call.operands.push_back(text);
+      ++index;
       continue;
     }
-    const std::string name = text.substr(0, text.find('='));
-    if (name == "--edit" || name == "-e" || name == "--rename-section") {
-      return make_error("git config " + name +
-                        " is not allowed: it can set any key, including ones that run programs");
-    }
-    if (name == "--add" || name == "--replace-all") {
-      writes = true;
-    } else if (name.starts_with("--get") || name == "--list" || name == "-l" ||
-               name.starts_with("--unset") || name == "--remove-section") {
-      reads = true;
-    } else if (name == "--file" || name == "-f" || name == "--blob" || name == "--type" ||
-               name == "--default" || name == "--comment" || name == "--value") {
-      if (text.find('=') == std::string::npos) ++index;  // skip the argument
-    } else if (!contains(kConfigFlags, name)) {
-      return make_error("git config option " + quote(text) +
-                        " is not known to the policy, so it cannot tell which key is set");
-    }
+    auto used = take_config_option(text, call);
+    if (!used) return make_error(used.error());
+    index += *used;
   }
+  return call;
+}
+
+}  // namespace
+
+Failure check_git_config(std::span<const Word> args) {
+  auto call = parse_config_call(args);
+  if (!call) return make_error(call.error());
+  const std::vector<std::string>& operands = call->operands;
   if (operands.empty()) return std::nullopt;
+
   const std::string& first = operands.front();
-  if (first == "edit" || first == "rename-section") {
-    return make_error("git config " + first +
-                      " is not allowed: it can set any key, including ones that run programs");
-  }
+  if (first == "edit" || first == "rename-section") return rejected_config_action(first);
   if (first == "get" || first == "list" || first == "unset" || first == "remove-section") {
     return std::nullopt;
   }
-  std::size_t key = 0;
-  if (first == "set") {
-    writes = true;
-    key = 1;
-  }
-  writes = writes || (!reads && operands.size() >= 2);
+
+  // "git config set KEY VALUE", or the older "git config KEY VALUE".
+  const bool subcommand_set = first == "set";
+  const std::size_t key = subcommand_set ? 1 : 0;
+  const bool writes = subcommand_set || call->writes || (!call->reads && operands.size() >= 2);
   if (!writes || key >= operands.size()) return std::nullopt;
   const std::string value = key + 1 < operands.size() ? operands[key + 1] : "";
   return check_git_setting(operands[key] + "=" + value, "config");

@@ -11,8 +11,9 @@
 namespace nucleus::policy::shell {
 namespace {
 
-// Long options of bash; the other shells in the list have none that run
-// code. --rcfile and --init-file take a file name.
+// bash's long options that take no argument; --rcfile and --init-file
+// take a file name. Any other long option is rejected, because the policy
+// cannot tell whether it takes the next word.
 constexpr std::string_view kShellLongFlags[] = {
     "login", "norc", "noprofile", "posix", "restricted", "verbose", "version", "help",
     "noediting", "debugger", "dump-strings", "dump-po-strings", "pretty-print", "protected",

@@ -1,40 +1,11 @@
 #include "policy/shell_lexer.h"
 
-#include <algorithm>
-#include <limits>
+#include "policy/shell_lexer_internal.h"
 
 namespace nucleus::policy::shell {
 namespace {
 
-constexpr std::size_t kNoPosition = std::numeric_limits<std::size_t>::max();
-
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-// Characters that end an unquoted word: blanks and the operator characters.
-bool ends_word(char c) {
-  return c == '\0' || is_blank(c) || c == '\n' || c == ';' || c == '&' || c == '|' ||
-         c == '<' || c == '>' || c == '(' || c == ')';
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-bool is_name_start(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
-
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  out += text;
-  out += '"';
-  return out;
-}
-
-std::string substitution_error(std::string_view construct, std::string_view text) {
-  return std::string(construct) + " " + quoted(text) +
-         " is not allowed: the policy cannot see which program it runs";
-}
 
 }  // namespace
 
@@ -42,77 +13,6 @@ bool could_be_option(const Word& word) {
   if (!word.text.empty() && word.text.front() == '-') return true;
   return word.expands && (word.literal_prefix == 0 || word.may_split);
 }
-
-// Accumulates one word and the facts about it that Word records.
-class Lexer::WordBuilder {
- public:
-  bool empty() const { return word_.text.empty() && !word_.quoted; }
-  std::size_t size() const { return word_.text.size(); }
-
-  void add_unquoted(char c) {
-    word_.text += c;
-    track_brace_expansion(c);
-  }
-
-  void add_quoted(char c) {
-    mark_quoted();
-    word_.text += c;
-  }
-
-  void add(char c, bool is_quoted) { is_quoted ? add_quoted(c) : add_unquoted(c); }
-
-  void add_text(std::string_view text, bool is_quoted) {
-    if (is_quoted) mark_quoted();
-    word_.text += text;
-  }
-
-  void mark_quoted() {
-    if (!word_.quoted) {
-      word_.quoted = true;
-      unquoted_end_ = word_.text.size();
-    }
-  }
-
-  // Record an expansion whose result starts at byte `at` of the text.
-  void mark_expansion(std::size_t at, bool may_split) {
-    word_.expands = true;
-    literal_end_ = std::min(literal_end_, at);
-    word_.may_split = word_.may_split || may_split;
-  }
-
-  void mark_tilde() { word_.tilde = true; }
-
-  Word finish() && {
-    word_.literal_prefix = std::min(literal_end_, word_.text.size());
-    word_.unquoted_prefix = std::min(unquoted_end_, word_.text.size());
-    return std::move(word_);
-  }
-
- private:
-  // Brace expansion ("a{b,c}", "{1..3}") needs an unquoted '{', then an
-  // unquoted ',' or "..", then an unquoted '}'. Tracking only that order
-  // over-approximates, which is the safe direction.
-  void track_brace_expansion(char c) {
-    const std::size_t index = word_.text.size() - 1;
-    if (c == '{' && brace_open_ == kNoPosition) {
-      brace_open_ = index;
-    } else if (brace_open_ != kNoPosition && c == ',') {
-      brace_separator_ = true;
-    } else if (brace_open_ != kNoPosition && c == '.') {
-      if (last_unquoted_dot_ + 1 == index) brace_separator_ = true;
-      last_unquoted_dot_ = index;
-    } else if (c == '}' && brace_separator_) {
-      mark_expansion(brace_open_, false);
-    }
-  }
-
-  Word word_;
-  std::size_t literal_end_ = kNoPosition;
-  std::size_t unquoted_end_ = kNoPosition;
-  std::size_t brace_open_ = kNoPosition;
-  std::size_t last_unquoted_dot_ = kNoPosition - 1;
-  bool brace_separator_ = false;
-};
 
 char Lexer::raw_peek(std::size_t ahead) const {
   return pos_ + ahead < input_.size() ? input_[pos_ + ahead] : '\0';
@@ -124,14 +24,17 @@ void Lexer::skip_continuations() {
   }
 }
 
+std::size_t Lexer::next_char_at(std::size_t at) const {
+  while (at + 1 < input_.size() && input_[at] == '\\' && input_[at + 1] == '\n') at += 2;
+  return at;
+}
+
 char Lexer::peek(std::size_t ahead) const {
-  std::size_t at = pos_;
-  for (std::size_t step = 0;; ++step) {
-    while (at + 1 < input_.size() && input_[at] == '\\' && input_[at + 1] == '\n') at += 2;
-    if (at >= input_.size()) return '\0';
-    if (step == ahead) return input_[at];
-    ++at;
+  std::size_t at = next_char_at(pos_);
+  for (std::size_t step = 0; step < ahead && at < input_.size(); ++step) {
+    at = next_char_at(at + 1);
   }
+  return at < input_.size() ? input_[at] : '\0';
 }
 
 char Lexer::get() {
@@ -174,12 +77,11 @@ Result<Token> Lexer::next() {
     return paren_error(c);
   }
   if (is_digit(c)) {
-    std::size_t digits = 0;
-    while (is_digit(peek(digits))) ++digits;
-    const char after = peek(digits);
-    if (after == '<' || after == '>') {
+    std::size_t at = next_char_at(pos_);
+    while (at < input_.size() && is_digit(input_[at])) at = next_char_at(at + 1);
+    if (at < input_.size() && (input_[at] == '<' || input_[at] == '>')) {
       std::string fd;
-      for (std::size_t i = 0; i < digits; ++i) fd += get();
+      while (is_digit(peek())) fd += get();
       return lex_redirection(std::move(fd));
     }
   }
@@ -188,9 +90,9 @@ Result<Token> Lexer::next() {
 
 Error Lexer::paren_error(char paren) const {
   if (paren == '(' && !last_word_.empty()) {
-    std::size_t ahead = 1;
-    while (is_blank(peek(ahead))) ++ahead;
-    if (peek(ahead) == ')') {
+    std::size_t at = next_char_at(next_char_at(pos_) + 1);
+    while (at < input_.size() && is_blank(input_[at])) at = next_char_at(at + 1);
+    if (at < input_.size() && input_[at] == ')') {
       return make_error("function definition " + quoted(last_word_ + "()") +
                         " is not allowed: the policy only accepts simple commands");
     }
@@ -344,58 +246,6 @@ std::string Lexer::lex_double_quoted(WordBuilder& word) {
       word.add_quoted(c);
     }
   }
-}
-
-// Called after the '$' has been consumed.
-std::string Lexer::lex_dollar(WordBuilder& word, bool in_double_quotes) {
-  const char n = peek();
-  if (n == '(') {
-    if (peek(1) == '(') return substitution_error("arithmetic expansion", "$((");
-    return substitution_error("command substitution", "$(");
-  }
-  if (n == '[') return substitution_error("arithmetic expansion", "$[");
-  if (n == '{') return lex_braced_parameter(word, in_double_quotes);
-  if (!in_double_quotes && n == '\'') {
-    return "ANSI-C quoting \"$'\" is not allowed: bash and sh read it differently; "
-           "use single or double quotes";
-  }
-  if (!in_double_quotes && n == '"') {
-    return "locale translation \"$\\\"\" is not allowed: the translated text is unknown; "
-           "use plain double quotes";
-  }
-  const std::size_t start = word.size();
-  word.add('$', in_double_quotes);
-  if (is_name_start(n)) {
-    while (is_name_char(peek())) word.add(get(), in_double_quotes);
-    word.mark_expansion(start, !in_double_quotes);
-  } else if (is_digit(n) || std::string_view("@*#?$!-").find(n) != std::string_view::npos) {
-    word.add(get(), in_double_quotes);
-    word.mark_expansion(start, !in_double_quotes || n == '@');
-  } else if (n == '=' || n == '~' || n == '^' || n == '+') {
-    // zsh parameter flags such as "$=name" split or glob the value.
-    word.mark_expansion(start, true);
-  }
-  return {};
-}
-
-std::string Lexer::lex_braced_parameter(WordBuilder& word, bool in_double_quotes) {
-  get();
-  std::string inside;
-  for (;;) {
-    if (at_end()) return "unterminated parameter expansion \"${\": add the closing }";
-    const char c = get();
-    if (c == '}') break;
-    inside += c;
-  }
-  std::string reason = check_braced_parameter(inside);
-  if (!reason.empty()) {
-    return "parameter expansion " + quoted("${" + inside + "}") + " is not allowed: " + reason;
-  }
-  const std::size_t start = word.size();
-  word.add_text("${" + inside + "}", in_double_quotes);
-  const bool splits = !in_double_quotes || inside.find('@') != std::string::npos;
-  word.mark_expansion(start, splits);
-  return {};
 }
 
 }  // namespace nucleus::policy::shell

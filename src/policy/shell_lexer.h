@@ -12,7 +12,7 @@
 
 namespace nucleus::policy::shell {
 
-// Longest command line accepted, in bytes.
+// Maximum length of a command line, in bytes.
 inline constexpr std::size_t kMaxLineBytes = 64 * 1024;
 
 // Shell grammar differences that matter for the policy. Bash, dash, zsh and
@@ -76,6 +76,9 @@ class Lexer {
 
   // Input access that drops backslash-newline pairs the way the shell's
   // input layer does everywhere except inside single quotes and comments.
+  // Index of the next character at or after `at`, past any
+  // backslash-newline pairs.
+  std::size_t next_char_at(std::size_t at) const;
   char peek(std::size_t ahead = 0) const;
   char get();
   bool at_end() const { return peek() == '\0'; }
@@ -95,6 +98,7 @@ class Lexer {
   std::string lex_dollar(WordBuilder& word, bool in_double_quotes);
   std::string lex_braced_parameter(WordBuilder& word, bool in_double_quotes);
   std::string lex_unquoted_backslash(WordBuilder& word);
+  std::string check_no_subscript(const WordBuilder& word, std::size_t start) const;
 
   std::string_view input_;
   std::size_t pos_ = 0;

@@ -19,7 +19,7 @@ enum class OptionArgument { none, required, optional };
 enum class OptionEffect {
   plain,
   prints_only,  // like --help: the program prints and exits, running nothing
-  rejected,     // the policy cannot allow it; `reason` says why
+  rejected,     // the policy cannot allow it, for the cause in `reason`
 };
 
 struct OptionSpec {

@@ -1,11 +1,15 @@
-// Validation of "${...}" parameter expansions. Bash evaluates array
-// subscripts, substring offsets and the value named by "${!name}" as
-// arithmetic, and arithmetic on a value such as 'a[$(cmd)]' runs cmd; "@P"
-// expands a value as a prompt, which can do the same. Only forms with none
-// of these are accepted.
+// The lexer's handling of '$'. Command and arithmetic substitutions are
+// rejected, and parameter expansions stay literally in the word, marked as
+// expansions. Bash evaluates array subscripts, substring offsets and the
+// value named by "${!name}" as arithmetic, and arithmetic on a value such
+// as 'a[$(cmd)]' runs cmd. The "@P" transformation expands a value as a
+// prompt, which can run commands too. Only "${...}" forms with none of
+// these are accepted.
+#include <string>
 #include <string_view>
 
 #include "policy/shell_lexer.h"
+#include "policy/shell_lexer_internal.h"
 #include "policy/shell_variables.h"
 
 namespace nucleus::policy::shell {
@@ -76,6 +80,11 @@ std::string check_operator(std::string_view name, std::string_view rest) {
   return "unsupported operator";
 }
 
+std::string arithmetic_error(std::string_view text) {
+  return "arithmetic expansion " + quoted(text) +
+         " is not allowed: arithmetic on array subscripts can run commands";
+}
+
 }  // namespace
 
 std::string check_braced_parameter(std::string_view inside) {
@@ -108,6 +117,71 @@ std::string check_braced_parameter(std::string_view inside) {
     return "array subscripts other than [@], [*] and numbers are evaluated as arithmetic";
   }
   return check_operator(name, rest);
+}
+
+// Called after the '$' has been consumed.
+std::string Lexer::lex_dollar(WordBuilder& word, bool in_double_quotes) {
+  const char n = peek();
+  if (n == '(') {
+    if (peek(1) == '(') return arithmetic_error("$((");
+    return substitution_error("command substitution", "$(");
+  }
+  if (n == '[') return arithmetic_error("$[");
+  if (n == '{') return lex_braced_parameter(word, in_double_quotes);
+  if (!in_double_quotes && n == '\'') {
+    return "ANSI-C quoting \"$'\" is not allowed: bash and sh read it differently; "
+           "use single or double quotes";
+  }
+  if (!in_double_quotes && n == '"') {
+    return "locale translation \"$\\\"\" is not allowed: the translated text is unknown; "
+           "use plain double quotes";
+  }
+  const std::size_t start = word.size();
+  word.add('$', in_double_quotes);
+  if (is_name_start(n)) {
+    while (is_name_char(peek())) word.add(get(), in_double_quotes);
+    word.mark_expansion(start, !in_double_quotes);
+    return check_no_subscript(word, start);
+  }
+  if (is_digit(n) || std::string_view("@*#?$!-").find(n) != std::string_view::npos) {
+    word.add(get(), in_double_quotes);
+    word.mark_expansion(start, !in_double_quotes || n == '@');
+    return check_no_subscript(word, start);
+  }
+  if (n == '=' || n == '~' || n == '^' || n == '+') {
+    // zsh parameter flags such as "$=name" split or glob the value.
+    word.mark_expansion(start, true);
+  }
+  return {};
+}
+
+// zsh reads "$name[i]" and "${name}[i]" as an array subscript and
+// evaluates i as arithmetic, like bash's "${name[i]}".
+std::string Lexer::check_no_subscript(const WordBuilder& word, std::size_t start) const {
+  if (peek() != '[') return {};
+  return "subscript after " + quoted(word.text_from(start)) +
+         " is not allowed: zsh evaluates it as arithmetic, which can run commands; "
+         "quote the \"[\"";
+}
+
+std::string Lexer::lex_braced_parameter(WordBuilder& word, bool in_double_quotes) {
+  get();
+  std::string inside;
+  for (;;) {
+    if (at_end()) return "unterminated parameter expansion \"${\": add the closing }";
+    const char c = get();
+    if (c == '}') break;
+    inside += c;
+  }
+  std::string reason = check_braced_parameter(inside);
+  if (!reason.empty()) {
+    return "parameter expansion " + quoted("${" + inside + "}") + " is not allowed: " + reason;
+  }
+  const std::size_t start = word.size();
+  word.add_text("${" + inside + "}", in_double_quotes);
+  const bool splits = !in_double_quotes || inside.find('@') != std::string::npos;
+  word.mark_expansion(start, splits);
+  return check_no_subscript(word, start);
 }
 
 }  // namespace nucleus::policy::shell

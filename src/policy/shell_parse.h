@@ -4,6 +4,7 @@
 // keeps about expansions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,11 @@ struct ParsedCommand {
   std::vector<ParsedRedirection> redirections;
   bool negated = false;  // a leading "!" was dropped
 };
+
+// Reject a shell keyword, group brace or "[[" in command position. Quoting
+// does not make them acceptable: a quoted keyword would only name a program
+// that does not exist.
+std::optional<Error> check_command_word(std::string_view text);
 
 // Parse `line` as split_command_line() documents. Every returned command
 // has at least one assignment, word or redirection.

@@ -24,8 +24,9 @@ bool is_binary_operator(Separator separator) {
          separator == Separator::pipe || separator == Separator::pipe_stderr;
 }
 
-std::optional<Error> check_command_word(const Word& word) {
-  const std::string& text = word.text;
+}  // namespace
+
+std::optional<Error> check_command_word(std::string_view text) {
   if (text == "{" || text == "}") {
     return make_error("group " + quoted(text) +
                       " is not allowed: the policy only accepts simple commands");
@@ -41,6 +42,8 @@ std::optional<Error> check_command_word(const Word& word) {
   }
   return std::nullopt;
 }
+
+namespace {
 
 // "NAME=value" or "NAME+=value" with NAME and '=' unquoted.
 std::optional<std::pair<std::string, std::string>> as_assignment(const Word& word) {
@@ -109,7 +112,7 @@ class CommandBuilder {
         command_.assignments.push_back(std::move(*assignment));
         return std::nullopt;
       }
-      if (auto error = check_command_word(word)) return error;
+      if (auto error = check_command_word(word.text)) return error;
     }
     command_.words.push_back(std::move(word));
     return std::nullopt;

@@ -24,9 +24,9 @@ constexpr std::string_view kCodeRunners[] = {"eval", "source", "."};
 constexpr std::string_view kPosixShells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"};
 
 // Wrappers whose inner program is checked the same way: options, then the
-// command. shell_wrappers.cpp holds their option tables.
+// command. Their option tables are in shell_wrappers.cpp.
 constexpr std::string_view kSimpleWrappers[] = {
-    "nohup", "stdbuf", "exec", "command", "builtin", "time", "noglob", "nocorrect", "-",
+    "nohup", "stdbuf", "exec", "command", "builtin", "time", "noglob", "nocorrect", "-", "!",
 };
 
 // fish keywords that run the command after them.
@@ -42,6 +42,21 @@ std::string program_error(std::string_view text, std::string_view problem) {
          ": the policy cannot see which program it runs";
 }
 
+// bash, ksh and zsh open a network connection for these file names
+// instead of a file.
+bool names_network_socket(std::string_view target) {
+  std::string path;
+  for (std::size_t at = 0; at < target.size(); ++at) {
+    if (target[at] == '/' && !path.empty() && path.back() == '/') continue;
+    if (target.substr(at).starts_with("./") && !path.empty() && path.back() == '/') {
+      ++at;
+      continue;
+    }
+    path += target[at];
+  }
+  return path.starts_with("/dev/tcp/") || path.starts_with("/dev/udp/");
+}
+
 Failure check_redirection(const ParsedRedirection& parsed) {
   if (parsed.redirection.kind == Redirection::Kind::duplicate) return std::nullopt;
   const Word& target = parsed.target;
@@ -51,6 +66,14 @@ Failure check_redirection(const ParsedRedirection& parsed) {
   if (target.expands) {
     return make_error("redirection target " + quote(target.text) +
                       " contains an expansion: the policy cannot tell which file it opens");
+  }
+  if (target.text.front() == '!') {
+    return make_error("redirection target " + quote(target.text) +
+                      " starts with \"!\": zsh reads \">!file\" as a write to file");
+  }
+  if (names_network_socket(target.text)) {
+    return make_error("redirection target " + quote(target.text) +
+                      " opens a network connection in bash, which the policy does not allow");
   }
   if (target.tilde) {
     return make_error("redirection target " + quote(target.text) +
@@ -119,6 +142,9 @@ Failure Analyzer::analyze_words(std::span<const Word> words, const Context& cont
     return make_error("commands are nested more than " + std::to_string(kMaxNesting) +
                       " wrappers or shells deep: the policy does not look further");
   }
+  // Keywords can follow "time" or "!" in command position ("time coproc
+  // cmd"), so every program word is checked, not only the first.
+  if (auto keyword = check_command_word(words.front().text)) return keyword;
   auto program = program_name(words.front());
   if (!program) return make_error(program.error());
   Invocation invocation;

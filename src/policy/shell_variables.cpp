@@ -33,9 +33,10 @@ constexpr std::string_view kExactNames[] = {
     "LUA_INIT", "LUA_PATH", "LUA_CPATH", "TCLLIBPATH", "R_PROFILE_USER",
 };
 
-// Families matched by prefix: every loader variable, and git's config
-// environment (GIT_CONFIG, GIT_CONFIG_GLOBAL, GIT_CONFIG_KEY_0, ...).
-constexpr std::string_view kPrefixes[] = {"LD_", "DYLD_", "GIT_CONFIG"};
+// Families matched by prefix: every loader variable, git's config
+// environment (GIT_CONFIG, GIT_CONFIG_GLOBAL, GIT_CONFIG_KEY_0, ...), and
+// the BASH_FUNC_name%% variables from which bash imports shell functions.
+constexpr std::string_view kPrefixes[] = {"LD_", "DYLD_", "GIT_CONFIG", "BASH_FUNC_"};
 
 }  // namespace
 
@@ -47,11 +48,11 @@ bool is_dangerous_variable(std::string_view name) {
                      [name](std::string_view prefix) { return name.starts_with(prefix); });
 }
 
-std::string dangerous_variable_error(std::string_view name, std::string_view how) {
+std::string dangerous_variable_error(std::string_view name, std::string_view construct) {
   std::string message = "setting ";
   message += name;
   message += " (";
-  message += how;
+  message += construct;
   message += ") is not allowed: it can change which program runs or what code it loads";
   return message;
 }

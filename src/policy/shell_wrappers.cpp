@@ -125,7 +125,7 @@ OptionSyntax syntax_for(std::string_view program) {
   if (program == "command") return {kCommandOptions, true, false};
   if (program == "builtin") return {kBuiltinOptions, true, false};
   if (program == "time") return {kTimeOptions};
-  return {};  // zsh's noglob, nocorrect and "-", fish's and, or, not ...
+  return {};  // "!", zsh's noglob, nocorrect and "-", fish's and, or, not ...
 }
 
 }  // namespace

@@ -107,7 +107,8 @@ INSTANTIATE_TEST_SUITE_P(
         SplitCase{"SubstitutionTextInSingleQuotes", "echo '$(id) `id` $((1))'",
                   {{"echo", "$(id) `id` $((1))"}}},
         SplitCase{"EscapedSubstitution", "echo \\$\\(id\\)", {{"echo", "$(id)"}}},
-        SplitCase{"TestBracketProgram", "[ -f x ]", {{"[", "-f", "x", "]"}}}),
+        SplitCase{"TestBracketProgram", "[ -f x ]", {{"[", "-f", "x", "]"}}},
+        SplitCase{"QuotedBracketAfterVariable", "echo \"$a\"[i] $a\\[", {{"echo", "$a[i]", "$a["}}}),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -197,7 +198,11 @@ INSTANTIATE_TEST_SUITE_P(
         RejectCase{"KshCommandSubstitution", "echo ${ id; }", "parameter expansion"},
         RejectCase{"EmptyBraces", "echo ${}", "parameter name is missing"},
         RejectCase{"UnterminatedBraces", "echo ${X", "unterminated parameter expansion"},
-        RejectCase{"AssignDefaultToPath", "echo ${PATH:=/tmp}", "setting PATH"}),
+        RejectCase{"AssignDefaultToPath", "echo ${PATH:=/tmp}", "setting PATH"},
+        RejectCase{"ZshSubscript", "echo $a[i]", "subscript after \"$a\" is not allowed"},
+        RejectCase{"ZshSubscriptInQuotes", "echo \"$a[i]\"", "subscript after \"$a\""},
+        RejectCase{"ZshSubscriptAfterBraces", "echo ${a}[i]", "subscript after \"${a}\""},
+        RejectCase{"ZshSubscriptOnPositional", "echo $1[2]", "subscript after \"$1\""}),
     reject_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -285,6 +290,33 @@ TEST(ShellSplit, ManyCommandsUpToTheLimit) {
   auto commands = split_command_line(line);
   ASSERT_TRUE(commands.ok()) << commands.error();
   EXPECT_EQ(commands->size(), line.size() / 3);
+}
+
+// Long runs that a naive look-ahead would rescan from the start for every
+// character: a quadratic lexer would need billions of steps on these.
+TEST(ShellSplit, LongDigitRunSplitsQuickly) {
+  const std::string line = "echo " + std::string(64 * 1024 - 6, '7') + ">";
+  auto commands = split_command_line(line);
+  ASSERT_FALSE(commands.ok());
+  EXPECT_EQ(commands.error(), "missing file name after redirection \"" +
+                                  std::string(64 * 1024 - 6, '7') + ">\"");
+}
+
+TEST(ShellSplit, LongBlankRunAfterParenthesis) {
+  const std::string line = "f(" + std::string(64 * 1024 - 3, ' ') + ")";
+  auto commands = split_command_line(line);
+  ASSERT_FALSE(commands.ok());
+  EXPECT_EQ(commands.error(),
+            "function definition \"f()\" is not allowed: the policy only accepts simple commands");
+}
+
+TEST(ShellSplit, LongContinuationRun) {
+  std::string line = "ec";
+  while (line.size() + 2 <= 64 * 1024 - 2) line += "\\\n";
+  line += "ho";
+  auto commands = split_command_line(line);
+  ASSERT_TRUE(commands.ok()) << commands.error();
+  EXPECT_EQ(commands->front().argv, (std::vector<std::string>{"echo"}));
 }
 
 TEST(ShellSplit, LeadingAssignmentsAreSeparated) {

@@ -286,6 +286,10 @@ INSTANTIATE_TEST_SUITE_P(
         DenyCase{"UnderBusybox", "busybox su", "su changes privileges"},
         DenyCase{"UnderNoglob", "noglob sudo x", kSudo},
         DenyCase{"UnderZshDash", "- sudo x", kSudo},
+        DenyCase{"UnderBangAfterTime", "time ! sudo x", kSudo},
+        DenyCase{"UnderQuotedBang", "'!' sudo x", kSudo},
+        DenyCase{"CoprocAfterTime", "time coproc sudo x", "shell keyword \"coproc\""},
+        DenyCase{"KeywordUnderWrapper", "time -p while sudo x", "shell keyword \"while\""},
         DenyCase{"UnderFind", "find . -exec sudo rm {} \\;", kSudo},
         DenyCase{"UnderSecondFindExec", "find . -exec ls \\; -exec sudo x \\;", kSudo},
         DenyCase{"UnderBash", "bash -c 'sudo x'", kSudo},
@@ -360,6 +364,8 @@ INSTANTIATE_TEST_SUITE_P(
         DenyCase{"FishSetIndex", "fish -c 'set PATH[1] /tmp'", "setting PATH (set)"},
         DenyCase{"XargsSlotVariable", "xargs --process-slot-var=PATH ls", "setting PATH"},
         DenyCase{"ZshTiedArray", "path=/tmp ls", "setting path"},
+        DenyCase{"BashFunctionImport", "env 'BASH_FUNC_ls%%=() { sudo x; }' bash -c ls",
+                 "setting BASH_FUNC_ls%% (env)"},
         DenyCase{"EnvUnquotedExpansion", "env FOO=$BAR ls", "env argument \"FOO=$BAR\" contains an expansion"},
         DenyCase{"ExportUnquotedExpansion", "export FOO=$BAR", "put the value in double quotes"},
         DenyCase{"ExportDynamicName", "export \"$NAME\"=1", "cannot tell which variable"},
@@ -512,6 +518,7 @@ INSTANTIATE_TEST_SUITE_P(
         DenyCase{"BisectRun", "git bisect run make", "\"git bisect run\" runs shell commands"},
         DenyCase{"FilterBranch", "git filter-branch --tree-filter x", "\"git filter-branch\" runs shell commands"},
         DenyCase{"GitShell", "git shell -c x", "\"git shell\" runs shell commands"},
+        DenyCase{"DaemonAccessHook", "git daemon --access-hook=x", "git daemon --access-hook runs"},
         DenyCase{"ConfigWritePager", "git config core.pager x", "git config core.pager runs another program"},
         DenyCase{"ConfigWriteNewSyntax", "git config set core.pager x", "git config core.pager runs"},
         DenyCase{"ConfigAddAlias", "git config --add alias.x '!x'", "git config alias.x runs"},
@@ -536,13 +543,19 @@ INSTANTIATE_TEST_SUITE_P(
         DenyCase{"MapfileCallback", "mapfile -C cb -c 1 arr", "mapfile -C is not allowed"},
         DenyCase{"CompgenCommand", "compgen -C 'sudo x' w", "compgen \"-C\" is not allowed"},
         DenyCase{"BindCommand", "bind -x '\"a\":sudo'", "bind \"-x\" is not allowed"},
+        DenyCase{"JobsCommand", "jobs -x sudo id", "jobs \"-x\" is not allowed"},
+        DenyCase{"Autoload", "autoload -U zargs", "autoload is not allowed"},
         DenyCase{"ZshEmulate", "emulate sh -c 'x'", "emulate \"-c\" is not allowed"},
         DenyCase{"TargetVariable", "echo x > $F", "redirection target \"$F\" contains an expansion"},
         DenyCase{"TargetGlob", "echo x > *.txt", "contains an expansion"},
         DenyCase{"TargetTilde", "echo x > ~/f", "starts with \"~\""},
         DenyCase{"TargetEmpty", "echo x > ''", "has an empty file name"},
         DenyCase{"TargetVariableInsideShell", "sh -c 'echo x > $F'", "contains an expansion"},
-        DenyCase{"DuplicateToVariable", "echo x >&$F", "contains an expansion"}),
+        DenyCase{"DuplicateToVariable", "echo x >&$F", "contains an expansion"},
+        DenyCase{"ZshClobberTarget", "echo x >! out", "zsh reads \">!file\" as a write to file"},
+        DenyCase{"BashTcpSocket", "echo x > /dev/tcp/127.0.0.1/80", "opens a network connection"},
+        DenyCase{"BashUdpSocketInput", "cat < /dev//udp/127.0.0.1/53", "opens a network connection"},
+        DenyCase{"BashSocketDotSegment", "echo x >/dev/./tcp/h/1", "opens a network connection"}),
     deny_name);
 
 // "sh -c '...'" nested `levels` times around "ls", quoting each level.
@@ -705,6 +718,47 @@ RC_GTEST_PROP(ShellUnwrapProperty, ShellStringMatchesTopLevel, ()) {
   Programs expected = {"sh"};
   for (const auto& program : programs_of(*direct)) expected.push_back(program);
   RC_ASSERT(programs_of(*nested) == expected);
+}
+
+std::string single_quoted(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// A command line that runs `inner` through a random chain of wrappers,
+// shells and find -exec.
+rc::Gen<std::string> wrapped(std::string inner, int levels) {
+  if (levels == 0) return rc::gen::just(std::move(inner));
+  return rc::gen::mapcat(rc::gen::inRange(0, 24), [inner, levels](int choice) {
+    static const std::vector<std::string> kPrefixes = {
+        "env", "env -i", "env A=1", "nice", "nice -n 5", "nice -5", "timeout 5",
+        "timeout -s KILL 5", "nohup", "stdbuf -oL", "xargs", "xargs -0 -n1", "exec",
+        "command", "command -p", "builtin", "time", "time -p", "busybox", "noglob", "!", "-"};
+    std::string line;
+    if (choice < static_cast<int>(kPrefixes.size())) {
+      line = kPrefixes[static_cast<std::size_t>(choice)] + " " + inner;
+    } else if (choice == static_cast<int>(kPrefixes.size())) {
+      line = "bash -c " + single_quoted(inner);
+    } else {
+      line = "find . -exec " + inner + " \\;";
+    }
+    return wrapped(line, levels - 1);
+  });
+}
+
+// However sudo is wrapped, the line is never accepted.
+RC_GTEST_PROP(ShellUnwrapProperty, WrappedSudoIsNeverAccepted, ()) {
+  const int levels = *rc::gen::inRange(0, 10);
+  const std::string line = *wrapped("sudo id", levels);
+  auto analysis = analyze_command(line);
+  RC_ASSERT(!analysis.ok());
 }
 
 }  // namespace
