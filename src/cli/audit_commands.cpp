@@ -1,5 +1,6 @@
 #include "cli/audit_commands.h"
 
+#include <filesystem>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,11 @@ namespace nucleus::cli {
 
 int run_audit_verify(const std::string& log_path, const std::string& key_file, bool as_json,
                      std::ostream& out, std::ostream& err) {
+  std::error_code ignored;
+  if (!std::filesystem::is_regular_file(log_path, ignored)) {
+    err << "nucleus: error: audit log \"" << log_path << "\" does not exist or is not a regular file\n";
+    return kExitUsage;
+  }
   auto key = proxy::load_key_file(key_file);
   if (!key.ok()) {
     err << "nucleus: error: " << key.error() << "\n";

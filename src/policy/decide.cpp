@@ -50,6 +50,15 @@ std::string join_texts(const std::vector<CommandRule>& rules) {
   return out;
 }
 
+// The invocation as words, shortened for reasons that go into logs.
+std::string shown_command(const Invocation& invocation) {
+  constexpr std::size_t kMaxShown = 120;
+  std::string out;
+  for (const std::string& word : invocation.argv) out += (out.empty() ? "" : " ") + word;
+  if (out.size() > kMaxShown) out = out.substr(0, kMaxShown) + "...";
+  return out;
+}
+
 // Blocked atoms are checked before allow groups so that a block always
 // names itself as the reason, whatever the allow groups say.
 std::optional<std::string> check_path_term(const PathRules::Term& term, const std::string& path,
@@ -104,7 +113,7 @@ std::optional<std::string> check_invocation_term(const CommandRules::Term& term,
     const bool any = std::any_of(atom.rules.begin(), atom.rules.end(),
                                  [&](const CommandRule& r) { return r.matches(invocation); });
     if (!any) {
-      return fmt::format("program {} is not in the allowed commands ({})", invocation.program,
+      return fmt::format("command \"{}\" matches no allowed command rule ({})", shown_command(invocation),
                          join_texts(atom.rules));
     }
   }

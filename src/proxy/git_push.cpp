@@ -259,7 +259,10 @@ ToolResult GitTools::push(const nlohmann::json& arguments) const {
       push_options);
   if (!pushed) return tool_error(ToolError::Kind::failed, "git push: " + pushed.error());
 
-  const std::string_view token = state.config.credentials ? state.config.credentials->token : "";
+  // Both branches must be string_views: a std::string temporary here would
+  // leave `token` dangling.
+  const std::string_view token =
+      state.config.credentials ? std::string_view(state.config.credentials->token) : std::string_view();
   const std::string output = git::tail_of_output(
       git::scrub_secret(pushed->stderr_data + pushed->stdout_data, token), kMaxPushOutputBytes);
   if (pushed->exit_code != 0 || pushed->timed_out) {

@@ -15,7 +15,11 @@ namespace nucleus::proxy {
 Result<std::string> read_secret_file(const std::string& path) {
   constexpr std::size_t kMaxSecretBytes = 64 * 1024;
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd) return make_error(syscall_error("open", path) + " (secret files must not be symlinks)");
+  if (!fd) {
+    const int error_number = errno;
+    return make_error(syscall_error("open", path, error_number) +
+                      (error_number == ELOOP ? " (secret files must not be symlinks)" : ""));
+  }
   struct stat status {};
   if (::fstat(fd.get(), &status) != 0) return make_error(syscall_error("fstat", path));
   if (!S_ISREG(status.st_mode)) return make_error(fmt::format("secret file {} is not a regular file", path));

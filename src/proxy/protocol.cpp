@@ -9,7 +9,8 @@ Result<Request> parse_request(std::string_view line) {
   try {
     parsed = json::parse(line);
   } catch (const json::parse_error& e) {
-    return make_error(std::string("request is not valid JSON: ") + e.what());
+    return make_error("request is not valid JSON (syntax error at byte " + std::to_string(e.byte) +
+                      "); send one JSON object per line");
   }
   if (!parsed.is_object()) return make_error("request must be a JSON object");
   for (const auto& [key, value] : parsed.items()) {

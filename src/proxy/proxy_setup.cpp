@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 #include <spdlog/spdlog.h>
 
 #include "policy/glob.h"
@@ -30,8 +31,8 @@ void add_proxy_flags(CLI::App& app, ProxyFlags& f) {
                  "HMAC key that approval tokens are verified with (mode 0600, >= 32 bytes)")
       ->required();
   app.add_option("--private-dir", f.private_dir, "Directory for the proxy's own files (created 0700)");
-  app.add_option("--run-uid", f.run_uid, "User id that commands run as");
-  app.add_option("--run-gid", f.run_gid, "Group id that commands run as");
+  app.add_option("--run-uid", f.run_uid, "User id that commands run as")->capture_default_str();
+  app.add_option("--run-gid", f.run_gid, "Group id that commands run as")->capture_default_str();
   app.add_flag("--allow-same-user", f.allow_same_user,
                "Development only: run commands as the proxy's own user");
   app.add_option("--egress-proxy", f.egress_proxy, "HTTP proxy URL for all outbound traffic");
@@ -43,11 +44,14 @@ void add_proxy_flags(CLI::App& app, ProxyFlags& f) {
   app.add_flag("--allow-file-remotes", f.allow_file_remotes, "Allow git_push to local paths and file:// URLs");
   app.add_flag("--allow-plain-http", f.allow_plain_http, "Allow git_push over http:// (loopback tests)");
   app.add_option("--approval-ttl", f.approval_ttl_seconds, "Seconds a pending approval stays open")
-      ->check(CLI::Range(1, 86'400));
+      ->check(CLI::Range(1, 86'400))
+      ->capture_default_str();
   app.add_option("--approval-wait", f.approval_wait_seconds, "Seconds a call waits for a decision by default")
-      ->check(CLI::Range(0, 86'400));
-  app.add_option("--cost-base", f.cost_base, "USD charged per call, decimal");
-  app.add_option("--cost-per-second", f.cost_per_second, "USD charged per second of execution, decimal");
+      ->check(CLI::Range(0, 86'400))
+      ->capture_default_str();
+  app.add_option("--cost-base", f.cost_base, "USD charged per call, decimal")->capture_default_str();
+  app.add_option("--cost-per-second", f.cost_per_second, "USD charged per second of execution, decimal")
+      ->capture_default_str();
 }
 
 namespace {
@@ -79,6 +83,12 @@ Result<std::string> ensure_private_dir(const std::string& requested) {
 }  // namespace
 
 Result<std::unique_ptr<RunningProxy>> start_proxy(const ProxyFlags& f) {
+  static const RE2 kPodId("[a-z0-9]([a-z0-9._-]{0,62})");
+  if (!RE2::FullMatch(f.pod_id, kPodId)) {
+    return make_error("--pod \"" + f.pod_id +
+                      "\" is not a valid pod id: use 1-63 lowercase letters, digits, '.', '_' or '-', "
+                      "starting with a letter or digit");
+  }
   auto loaded = spec::load_policy(f.policy_source, std::string(spec::kDefaultWorkDir),
                                   "pod " + f.pod_id + " (profile " + f.policy_source + ")");
   if (!loaded.ok()) return make_error("policy: " + loaded.error());
@@ -89,6 +99,11 @@ Result<std::unique_ptr<RunningProxy>> start_proxy(const ProxyFlags& f) {
   if (!audit_key.ok()) return make_error(audit_key.error());
   auto approver_key = load_key_file(f.approver_key_file);
   if (!approver_key.ok()) return make_error(approver_key.error());
+  // Whoever verifies audit logs holds the audit key; if it also signed
+  // approvals, an auditor could approve calls.
+  if (constant_time_equal(audit_key->bytes(), approver_key->bytes())) {
+    return make_error("--audit-key-file and --approver-key-file hold the same key; use two different keys");
+  }
   auto workspace = Workspace::open(f.workspace_root, work_dir);
   if (!workspace.ok()) return make_error("workspace: " + workspace.error());
   auto private_dir = ensure_private_dir(f.private_dir);

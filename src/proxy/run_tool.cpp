@@ -165,8 +165,8 @@ std::optional<std::string> check_config(const RunConfig& config) {
     return fmt::format("work_dir \"{}\" is not an absolute path", config.work_dir);
   }
   if (!config.allow_same_user && (!config.run_as || config.run_as->uid == ::geteuid())) {
-    return "commands must run as a user other than the proxy's (set run_as, or allow_same_user "
-           "for development)";
+    return "commands must run as a user other than the proxy's (nucleus-tool-proxy: --run-uid, or "
+           "--allow-same-user for development only)";
   }
   for (const std::string& name : config.env_allowlist) {
     if (auto reason = forbidden_name_reason(name)) return "env_allowlist: " + *reason;

@@ -134,7 +134,8 @@ json ToolProxy::policy_tighten(const Request& request) {
     return denied_response(request.id, reason);
   }
   auto tightened = std::make_shared<const policy::Policy>(
-      policy::Policy::make(current->label() + ", tightened", current->work_dir(), narrower.envelope()));
+      policy::Policy::make("pod " + options_.pod_id + " tightened to " + narrower.label(), current->work_dir(),
+                           narrower.envelope()));
   budget_.tighten(tightened->envelope().budget);
   if (auto failed = audit(request, "policy_tightened", "", tightened->checksum(), AuditDecision::allow,
                           "policy narrowed to " + narrower.label())) {

@@ -95,10 +95,21 @@ Result<Listener> Listener::unix_socket(const std::string& path, unsigned int mod
   UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!socket) return make_error(syscall_error("socket", "AF_UNIX"));
 
-  // A stale socket file from an earlier run would make bind() fail; only a
-  // socket is removed, never a regular file someone pointed us at.
+  // A stale socket file from an earlier run would make bind() fail, so it
+  // is removed; but a socket someone still listens on belongs to a live
+  // server, and a file that is not a socket was never ours.
   struct stat existing {};
-  if (::lstat(path.c_str(), &existing) == 0 && S_ISSOCK(existing.st_mode)) ::unlink(path.c_str());
+  if (::lstat(path.c_str(), &existing) == 0) {
+    if (!S_ISSOCK(existing.st_mode)) {
+      return make_error("\"" + path + "\" exists and is not a socket; choose another --socket path");
+    }
+    UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (probe && ::connect(probe.get(), reinterpret_cast<const sockaddr*>(&address.value()),
+                           sizeof(sockaddr_un)) == 0) {
+      return make_error("socket \"" + path + "\" is in use by a running server; stop it or choose another path");
+    }
+    ::unlink(path.c_str());
+  }
 
   if (::bind(socket.get(), reinterpret_cast<const sockaddr*>(&address.value()), sizeof(sockaddr_un)) != 0) {
     return make_error(syscall_error("bind", path));
@@ -107,7 +118,9 @@ Result<Listener> Listener::unix_socket(const std::string& path, unsigned int mod
   if (::listen(socket.get(), 128) != 0) return make_error(syscall_error("listen", path));
   UniqueFd wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake) return make_error(syscall_error("eventfd", path));
-  return Listener(std::move(socket), std::move(wake), path);
+  struct stat bound {};
+  if (::lstat(path.c_str(), &bound) != 0) return make_error(syscall_error("lstat", path));
+  return Listener(std::move(socket), std::move(wake), path, bound.st_ino);
 }
 
 std::optional<Connection> Listener::accept() {
@@ -128,6 +141,15 @@ std::optional<Connection> Listener::accept() {
       return std::nullopt;
     }
     return Connection(UniqueFd(fd));
+  }
+}
+
+Listener::~Listener() {
+  // Remove the socket file only while it is still the one this listener
+  // bound, never a socket a later server created at the same path.
+  struct stat current {};
+  if (socket_ && !address_.empty() && ::lstat(address_.c_str(), &current) == 0 && current.st_ino == inode_) {
+    ::unlink(address_.c_str());
   }
 }
 

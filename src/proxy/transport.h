@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
 #include "common/result.h"
 #include "common/unique_fd.h"
 
@@ -43,8 +45,9 @@ class Connection {
 
 class Listener {
  public:
-  // Bind a Unix stream socket at `path` (an existing socket file there is
-  // replaced) with file mode `mode`, and listen. The socket is
+  // Bind a Unix stream socket at `path` with file mode `mode`, and listen.
+  // A stale socket file is replaced; a socket with a live listener, or a
+  // path that is not a socket, is an error. The socket is
   // SOCK_CLOEXEC; accept() is meant to be woken by shutdown().
   static Result<Listener> unix_socket(const std::string& path, unsigned int mode);
 
@@ -54,14 +57,20 @@ class Listener {
   // Wake accept() and make it return nullopt from now on. Thread-safe.
   void shutdown();
 
+  Listener(Listener&&) = default;
+  Listener& operator=(Listener&&) = default;
+  // Removes the socket file if it is still the one bound here.
+  ~Listener();
+
   const std::string& address() const { return address_; }
 
  private:
-  Listener(UniqueFd socket, UniqueFd wake, std::string address)
-      : socket_(std::move(socket)), wake_(std::move(wake)), address_(std::move(address)) {}
+  Listener(UniqueFd socket, UniqueFd wake, std::string address, ino_t inode)
+      : socket_(std::move(socket)), wake_(std::move(wake)), address_(std::move(address)), inode_(inode) {}
   UniqueFd socket_;
   UniqueFd wake_;  // eventfd written by shutdown()
   std::string address_;
+  ino_t inode_ = 0;
 };
 
 // Connect to a Unix socket (clients, tests and benchmarks).

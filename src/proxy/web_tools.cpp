@@ -50,8 +50,12 @@ Result<std::vector<HttpHeader>> parse_request_headers(const json& headers) {
   if (!headers.is_object()) return make_error("headers must be an object of name: value strings");
   std::vector<HttpHeader> out;
   for (const auto& [name, value] : headers.items()) {
+    // clang 14 cannot capture a structured binding in a lambda, so name it.
+    const std::string& header_name = name;
     const auto allowed = std::find_if(kAllowedRequestHeaders.begin(), kAllowedRequestHeaders.end(),
-                                      [&](std::string_view candidate) { return equals_ignoring_case(candidate, name); });
+                                      [&](std::string_view candidate) {
+                                        return equals_ignoring_case(candidate, header_name);
+                                      });
     if (allowed == kAllowedRequestHeaders.end()) {
       return make_error("header \"" + name + "\" may not be set; allowed: Accept, Accept-Language, User-Agent");
     }

@@ -19,7 +19,8 @@ Result<std::vector<Glob>> compile_globs(const std::vector<std::string>& patterns
     std::string error;
     auto glob = Glob::compile(patterns[i], work_dir, &error);
     if (!glob) {
-      return make_error(fmt::format("{}[{}]: invalid glob \"{}\": {}", field, i, patterns[i], error));
+      // The glob's own error already quotes the pattern.
+      return make_error(fmt::format("{}[{}]: {}", field, i, error));
     }
     out.push_back(std::move(*glob));
   }
@@ -102,16 +103,24 @@ Result<policy::Policy> compile_policy(const PolicySpec& spec, std::string_view n
 }
 
 Result<policy::Policy> compile_first_policy(const std::vector<Document>& documents) {
+  const Document* found = nullptr;
   for (const Document& document : documents) {
     if (document.kind == DocumentKind::nucleus_sandbox_claim) continue;
-    auto compiled = compile_policy(document.spec, document.name);
-    if (!compiled.ok()) {
-      return make_error(fmt::format("document at line {} ({}): {}", document.line, document.name,
-                                    compiled.error()));
+    if (found != nullptr) {
+      return make_error(fmt::format("the input has more than one policy document (lines {} and {}); "
+                                    "put each pod's spec in its own file",
+                                    found->line, document.line));
     }
-    return compiled;
+    found = &document;
   }
-  return make_error("no policy-bearing document (PodSpec, ConfigMap or NucleusSandbox) in the input");
+  if (found == nullptr) {
+    return make_error("no policy-bearing document (PodSpec, ConfigMap or NucleusSandbox) in the input");
+  }
+  auto compiled = compile_policy(found->spec, found->name);
+  if (!compiled.ok()) {
+    return make_error(fmt::format("document at line {} ({}): {}", found->line, found->name, compiled.error()));
+  }
+  return compiled;
 }
 
 }  // namespace nucleus::spec

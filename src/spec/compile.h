@@ -22,8 +22,9 @@ inline constexpr std::string_view kDefaultWorkDir = "/workspace";
 // trifecta rule off. `label` is "pod NAME (profile P)".
 Result<policy::Policy> compile_policy(const PolicySpec& spec, std::string_view name);
 
-// The policy of the first policy-bearing document in a stream (PodSpec,
-// ConfigMap or NucleusSandbox). Fails when there is none.
+// The policy of the one policy-bearing document in a stream (PodSpec,
+// ConfigMap or NucleusSandbox); claims are skipped. Fails when there is
+// none or more than one, so a second document is never silently ignored.
 Result<policy::Policy> compile_first_policy(const std::vector<Document>& documents);
 
 }  // namespace nucleus::spec

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -19,6 +20,10 @@ Result<std::string> read_file_limited(const std::string& path, std::size_t max_b
   std::ifstream file_stream;
   std::istream* in = &std::cin;
   if (path != "-") {
+    std::error_code ignored;
+    if (std::filesystem::is_directory(path, ignored)) {
+      return make_error(fmt::format("\"{}\" is a directory, not a spec file", path));
+    }
     file_stream.open(path, std::ios::binary);
     if (!file_stream) {
       return make_error(fmt::format("cannot read \"{}\": {}", path, std::strerror(errno)));
@@ -46,16 +51,20 @@ Result<policy::Policy> load_policy(const std::string& argument, const std::strin
     return policy::Policy::make(profile_label.empty() ? "profile " + argument : profile_label, *normalized_dir,
                                 policy::profile_envelope(argument, *normalized_dir));
   }
-  auto text = read_file_limited(argument, kMaxDocumentBytes);
-  if (!text.ok()) {
-    return make_error(fmt::format("\"{}\" is neither a profile (see `nucleus profiles`) nor a "
-                                  "readable spec file: {}",
-                                  argument, text.error()));
+  std::error_code ignored;
+  if (argument != "-" && !std::filesystem::exists(argument, ignored)) {
+    return make_error(fmt::format("\"{}\" is neither a profile (see `nucleus profiles`) nor an existing "
+                                  "spec file",
+                                  argument));
   }
+  auto text = read_file_limited(argument, kMaxDocumentBytes);
+  if (!text.ok()) return make_error(text.error());
   auto documents = parse_documents(*text, argument == "-" ? "<stdin>" : argument);
   if (!documents.ok()) return make_error(documents.error());
   auto compiled = compile_first_policy(*documents);
-  if (!compiled.ok()) return make_error(fmt::format("{}: {}", argument, compiled.error()));
+  if (!compiled.ok()) {
+    return make_error(fmt::format("{}: {}", argument == "-" ? "<stdin>" : argument, compiled.error()));
+  }
   return compiled;
 }
 

@@ -104,3 +104,13 @@ TEST_F(AuditCli, WorldReadableKeyIsRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(AuditCli, MissingLogIsUsageError) {
+  const Outcome outcome = verify((dir_ / "absent.log").string(), key_path().string());
+  EXPECT_EQ(outcome.status, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("does not exist"), std::string::npos) << outcome.output;
+}
+
+}  // namespace

@@ -161,7 +161,7 @@ TEST(Decide, AllowedCommandListIsEnforced) {
   EXPECT_EQ(decide(p, Operation::run_bash, Target::command("git status")).verdict, Verdict::allow);
   const Decision d = decide(p, Operation::run_bash, Target::command("git push origin main"));
   EXPECT_EQ(d.verdict, Verdict::deny);
-  EXPECT_EQ(d.reason, "program git is not in the allowed commands (cargo, git status)");
+  EXPECT_EQ(d.reason, "command \"git push origin main\" matches no allowed command rule (cargo, git status)");
   EXPECT_EQ(decide(p, Operation::run_bash, Target::command("cargo test; rm -rf /")).verdict,
             Verdict::deny);
 }

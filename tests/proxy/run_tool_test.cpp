@@ -225,7 +225,7 @@ TEST_F(RunToolTest, MakeRejectsProxyUser) {
   same_user.run_as = Credentials{::geteuid(), ::getegid()};
   auto rejected = RunTool::make(same_user, resolver());
   ASSERT_FALSE(rejected.ok());
-  EXPECT_NE(rejected.error().find("allow_same_user"), std::string::npos) << rejected.error();
+  EXPECT_NE(rejected.error().find("--allow-same-user"), std::string::npos) << rejected.error();
 
   same_user.allow_same_user = true;
   EXPECT_TRUE(RunTool::make(same_user, resolver()).ok());

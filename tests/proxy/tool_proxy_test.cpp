@@ -273,3 +273,49 @@ TEST_F(ToolProxyTest, TokenUsageIsBudgeted) {
 
 }  // namespace
 }  // namespace nucleus::proxy::testing
+
+namespace nucleus::proxy::testing {
+namespace {
+
+TEST_F(ToolProxyTest, StartRejectsSharedKeysAndBadPodIds) {
+  set_policy(kFixIssue);
+  ProxyFlags flags;
+  flags.socket_path = (root_ / "proxy.sock").string();
+  flags.pod_id = "pod-test";
+  flags.policy_source = (root_ / "pod.yaml").string();
+  flags.workspace_root = workspace().string();
+  flags.audit_log = audit_log();
+  flags.audit_key_file = (root_ / "audit.key").string();
+  flags.approver_key_file = (root_ / "audit.key").string();
+  auto shared = start_proxy(flags);
+  ASSERT_FALSE(shared.ok());
+  EXPECT_NE(shared.error().find("same key"), std::string::npos) << shared.error();
+
+  flags.approver_key_file = (root_ / "approver.key").string();
+  for (const char* bad : {"", "Pod", "-x", "a/b", "a b"}) {
+    flags.pod_id = bad;
+    auto started = start_proxy(flags);
+    ASSERT_FALSE(started.ok()) << bad;
+    EXPECT_NE(started.error().find("not a valid pod id"), std::string::npos) << started.error();
+  }
+  EXPECT_FALSE(fs::exists(root_ / "proxy.sock"));
+  EXPECT_FALSE(fs::exists(audit_log()));
+}
+
+TEST_F(ToolProxyTest, SecondPolicyDocumentIsAnError) {
+  set_policy(std::string(kFixIssue) + "---\n" + kFixIssue);
+  ProxyFlags flags;
+  flags.socket_path = (root_ / "proxy.sock").string();
+  flags.pod_id = "pod-test";
+  flags.policy_source = (root_ / "pod.yaml").string();
+  flags.workspace_root = workspace().string();
+  flags.audit_log = audit_log();
+  flags.audit_key_file = (root_ / "audit.key").string();
+  flags.approver_key_file = (root_ / "approver.key").string();
+  auto started = start_proxy(flags);
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.error().find("more than one policy document"), std::string::npos) << started.error();
+}
+
+}  // namespace
+}  // namespace nucleus::proxy::testing
