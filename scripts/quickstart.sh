@@ -16,7 +16,9 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # verdict (0 allow, 3 approval required, 4 deny), so it is not an error here.
 check() {
   local status=0
-  printf '$ nucleus policy check %s\n' "$*"
+  printf '$ nucleus policy check'
+  printf ' %q' "$@"
+  printf '\n'
   "$nucleus" policy check "$@" || status=$?
   case "$status" in 0|3|4) ;; *) echo "quickstart: unexpected exit status $status" >&2; exit 1 ;; esac
 }

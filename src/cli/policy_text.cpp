@@ -26,7 +26,9 @@ std::string render_capabilities(const Policy& policy) {
     if (caps.obliged(op)) {
       note = from_trifecta.test(index_of(op)) ? "  approval required (trifecta)" : "  approval required";
     }
-    out += fmt::format("  {:<12} {:<9}{}\n", to_string(op), to_string(caps.level(op)), note);
+    std::string line = fmt::format("  {:<12} {:<9}{}", to_string(op), to_string(caps.level(op)), note);
+    while (line.back() == ' ') line.pop_back();
+    out += line + "\n";
   }
   return out;
 }
@@ -44,7 +46,7 @@ std::string render_trifecta(const Capabilities& caps) {
   bool channel = false;
   for (Operation op : kExfiltrationOperations) channel = channel || caps.level(op) != Level::never;
   if (!channel) missing.emplace_back("exfiltration channel (git_push, create_pr or run_bash)");
-  return "Trifecta: not complete (missing " + join(missing, "") + ")\n";
+  return "Trifecta: not complete; missing " + join(missing, "") + "\n";
 }
 
 template <typename Atom, typename Text>
