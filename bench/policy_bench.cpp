@@ -9,6 +9,7 @@
 #include "policy/policy.h"
 #include "policy/profiles.h"
 #include "policy/serialize.h"
+#include "policy/shell.h"
 
 namespace {
 
@@ -48,6 +49,16 @@ void BM_DecideCommand10Tokens(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_DecideCommand10Tokens);
+
+// The shell analysis alone, to see how much of the command decision it is.
+void BM_AnalyzeCommand10Tokens(benchmark::State& state) {
+  const std::string line = "git -C /workspace log --oneline -n 20 --author alice src";
+  for (auto _ : state) {
+    auto analysis = analyze_command(line);
+    benchmark::DoNotOptimize(analysis);
+  }
+}
+BENCHMARK(BM_AnalyzeCommand10Tokens);
 
 void BM_DecideUrl(benchmark::State& state) {
   Envelope e = profile_envelope("fix-issue", "/workspace");

@@ -12,7 +12,7 @@ examples="$root/examples"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# Runs a policy check and prints its verdict; the exit status is the
+# Runs a policy check and prints its verdict. The exit status encodes the
 # verdict (0 allow, 3 approval required, 4 deny), so it is not an error here.
 check() {
   local status=0

@@ -60,7 +60,7 @@ std::string shown_command(const Invocation& invocation) {
 }
 
 // Blocked atoms are checked before allow groups so that a block always
-// names itself as the reason, whatever the allow groups say.
+// names itself as the reason, whatever the allow groups contain.
 std::optional<std::string> check_path_term(const PathRules::Term& term, const std::string& path,
                                            const GlobPath& decoded) {
   for (const PathAtom& atom : term) {

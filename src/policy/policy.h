@@ -39,8 +39,8 @@ class Policy {
   Envelope envelope_;
 };
 
-// What an operation acts on. Paths are resolved against the policy's work
-// dir; commands are shell lines; URLs are absolute http(s) URLs.
+// The object of an operation: a path (resolved against the policy's work
+// dir), a shell command line, or an absolute http(s) URL.
 struct Target {
   enum class Kind { none, path, command, url };
   Kind kind = Kind::none;

@@ -99,7 +99,7 @@ Result<std::unique_ptr<RunningProxy>> start_proxy(const ProxyFlags& f) {
   if (!audit_key.ok()) return make_error(audit_key.error());
   auto approver_key = load_key_file(f.approver_key_file);
   if (!approver_key.ok()) return make_error(approver_key.error());
-  // Whoever verifies audit logs holds the audit key; if it also signed
+  // Auditors hold the audit key to verify logs. If the same key signed
   // approvals, an auditor could approve calls.
   if (constant_time_equal(audit_key->bytes(), approver_key->bytes())) {
     return make_error("--audit-key-file and --approver-key-file hold the same key; use two different keys");

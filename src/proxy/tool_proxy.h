@@ -6,9 +6,9 @@
 //           -> charge execution time -> audit (durable) -> response
 //
 // Every call, allowed or not, and every approval, budget, time and
-// tightening event ends in one audit record, written before the caller sees
-// the response; if the audit write fails the caller gets an error instead
-// of the result.
+// tightening event ends in one audit record. The record is written before
+// the response is sent, and if the write fails the caller gets an error
+// instead of the result.
 //
 // Thread safety: handle() is called concurrently from connection threads.
 // The policy is an immutable snapshot swapped under a lock, so a call uses
@@ -34,7 +34,7 @@
 
 namespace nucleus::proxy {
 
-// What one tool needs from the pipeline.
+// The pipeline's view of one tool.
 struct ToolBinding {
   policy::Operation operation;
   // The policy target named by the arguments (a path, command line or URL),
@@ -48,9 +48,9 @@ struct ToolBinding {
 
 using ToolTable = std::map<std::string, ToolBinding, std::less<>>;
 
-// Cost of a call: `base` charged before it runs, plus `per_second` of
-// execution time charged after (clipped to what is left, so the total never
-// passes max_cost_usd; the next call is then refused).
+// Cost of a call: `base` is charged before it runs and `per_second` of
+// execution time after it. The time charge is clipped to what is left, so
+// the total never passes max_cost_usd and the next call is then denied.
 struct CostModel {
   policy::Decimal base = *policy::Decimal::parse("0.001");
   policy::Decimal per_second = *policy::Decimal::parse("0.0001");
@@ -71,7 +71,7 @@ class ToolProxy {
   ToolProxy(std::shared_ptr<PolicyHolder> policy, ToolTable tools, AuditLog& audit,
             ApprovalStore& approvals, ProxyOptions options);
 
-  // Answer one request. Methods: call, approvals.list, approvals.decide,
+  // Handle one request and return its response. Methods: call, approvals.list, approvals.decide,
   // usage.report, policy.tighten, status.
   nlohmann::json handle(const Request& request);
 
@@ -109,8 +109,8 @@ class ToolProxy {
   policy::BudgetMeter budget_;
 
   std::shared_ptr<PolicyHolder> policy_;
-  // Serializes policy.tighten so each check-and-swap sees the latest policy
-  // and two concurrent requests cannot undo each other's narrowing.
+  // Serializes policy.tighten so that each check-and-swap reads the latest
+  // policy and two concurrent requests cannot undo each other's narrowing.
   std::mutex tighten_lock_;
 };
 

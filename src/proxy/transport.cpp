@@ -96,8 +96,8 @@ Result<Listener> Listener::unix_socket(const std::string& path, unsigned int mod
   if (!socket) return make_error(syscall_error("socket", "AF_UNIX"));
 
   // A stale socket file from an earlier run would make bind() fail, so it
-  // is removed; but a socket someone still listens on belongs to a live
-  // server, and a file that is not a socket was never ours.
+  // is removed. A socket with a live listener belongs to a running server,
+  // and a file that is not a socket was never ours, so both are errors.
   struct stat existing {};
   if (::lstat(path.c_str(), &existing) == 0) {
     if (!S_ISSOCK(existing.st_mode)) {
@@ -154,8 +154,8 @@ Listener::~Listener() {
 }
 
 void Listener::shutdown() {
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const ssize_t n = ::write(wake_.get(), &one, sizeof one);
+  const std::uint64_t increment = 1;
+  [[maybe_unused]] const ssize_t n = ::write(wake_.get(), &increment, sizeof increment);
 }
 
 Result<Connection> connect_unix(const std::string& path) {

@@ -1,6 +1,6 @@
-// Stream transport of the tool API. Today a Unix socket; the VM drivers add
-// vsock, which has the same socket API, so a Listener is just a listening
-// socket of some address family and a Connection a connected stream.
+// Stream transport of the tool API. Today it is a Unix socket. The VM
+// drivers add vsock, which has the same socket API, so a Listener is a
+// listening socket of any address family and a Connection a connected stream.
 #pragma once
 
 #include <chrono>
@@ -24,7 +24,7 @@ class Connection {
 
   // Read one '\n'-terminated line (without the '\n') into `line`. Bytes
   // after the newline stay buffered for the next call. A line longer than
-  // `max_bytes` is a protocol error (too_long); `idle_timeout` bounds the
+  // `max_bytes` is a protocol error (too_long). `idle_timeout` bounds the
   // wait for each chunk, so a silent peer cannot hold a thread forever.
   ReadStatus read_line(std::string& line, std::size_t max_bytes,
                        std::chrono::milliseconds idle_timeout);

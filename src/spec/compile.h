@@ -12,14 +12,18 @@ namespace nucleus::spec {
 inline constexpr std::string_view kDefaultProfile = "restrictive";
 inline constexpr std::string_view kDefaultWorkDir = "/workspace";
 
-// Start from the spec's profile (default: restrictive) for its work dir
-// (default: /workspace); capability overrides replace the profile's level
-// for their operation; explicit obligations are added; an allowed path or
-// command list in the spec replaces the profile's, blocked lists add to the
-// profile's (a document can never unblock what its profile blocks); budget
-// and time fields replace the profile's; the network section sets dns_allow
-// (absent: no egress). Then ν is applied, so no document can switch the
-// trifecta rule off. `label` is "pod NAME (profile P)".
+// Compile a spec in these steps:
+//   1. Start from the spec's profile (default restrictive) for its work dir
+//      (default /workspace).
+//   2. Capability overrides replace the profile's level for their operation,
+//      and explicit obligations are added.
+//   3. An allowed path or command list replaces the profile's. Blocked lists
+//      add to the profile's, so a document never unblocks what its profile
+//      blocks.
+//   4. Budget and time fields replace the profile's. The network section
+//      sets dns_allow; without one there is no egress.
+//   5. ν is applied, so no document can switch the trifecta rule off.
+// The policy's label is "pod NAME (profile P)".
 Result<policy::Policy> compile_policy(const PolicySpec& spec, std::string_view name);
 
 // The policy of the one policy-bearing document in a stream (PodSpec,

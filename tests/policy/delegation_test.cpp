@@ -39,7 +39,7 @@ TEST(Delegation, ReportsCappedDimensions) {
   EXPECT_TRUE(has("write_files: low_risk -> never"));
   EXPECT_TRUE(has("git_push: low_risk -> never"));
   EXPECT_FALSE(has("paths"));  // the request's blocked list is already narrower
-  EXPECT_FALSE(has("budget"));  // the parent has no budget, so 3.00 stands
+  EXPECT_FALSE(has("budget"));  // the parent has no budget, so 3.00 is kept
   EXPECT_EQ(d.child.envelope().budget.max_cost_usd, Decimal::parse("3.00"));
 }
 

@@ -1,6 +1,6 @@
-// A real tool proxy in-process on a temp Unix socket, with a temp git
-// workspace, key files and a JSON-lines client; shared by the pipeline
-// integration tests and the approval flows.
+// A real tool proxy running in-process on a temp Unix socket, with a temp
+// git workspace, key files and a JSON-lines client. The pipeline
+// integration tests and the approval flows share it.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -77,7 +77,7 @@ class ProxyFixture : public ::testing::Test {
     run_shell("git init -q --bare " + (root_ / "remote.git").string());
     write_text(workspace() / "README.md", "hello nucleus\n");
     write_text(workspace() / ".env", "API_KEY=do-not-leak-4f1c\n");
-    // Commands run as nobody, who must be able to use the workspace.
+    // Commands run as uid 65534, which must be able to use the workspace.
     run_shell("chown -R 65534:65534 " + workspace().string());
   }
 
@@ -88,8 +88,8 @@ class ProxyFixture : public ::testing::Test {
     fs::remove_all(root_);
   }
 
-  void start(ProxyFlags extra = {}) {
-    ProxyFlags flags = std::move(extra);
+  // Flags for a proxy on this fixture's socket, policy, workspace and keys.
+  ProxyFlags fixture_flags(ProxyFlags flags = {}) const {
     flags.socket_path = (root_ / "proxy.sock").string();
     flags.pod_id = "pod-test";
     flags.policy_source = (root_ / "pod.yaml").string();
@@ -100,7 +100,11 @@ class ProxyFixture : public ::testing::Test {
     flags.private_dir = (root_ / "private").string();
     flags.allow_file_remotes = true;
     flags.approval_wait_seconds = 20;
-    auto started = start_proxy(flags);
+    return flags;
+  }
+
+  void start(ProxyFlags extra = {}) {
+    auto started = start_proxy(fixture_flags(std::move(extra)));
     ASSERT_TRUE(started.ok()) << started.error();
     proxy_ = std::move(started).value();
     serving_ = std::thread([this] { proxy_->server().run(); });

@@ -64,7 +64,7 @@ TEST_F(ToolProxyTest, FileToolsFollowThePolicy) {
   EXPECT_NE(grepped["result"].dump().find("hello nucleus"), std::string::npos);
 }
 
-TEST_F(ToolProxyTest, RunNeedsApprovalUnderTrifectaAndTokenIsSingleUse) {
+TEST_F(ToolProxyTest, ApprovedRunIsSingleUse) {
   set_policy(kFixIssue);
   start();
   ProxyClient c = client();
@@ -271,21 +271,9 @@ TEST_F(ToolProxyTest, TokenUsageIsBudgeted) {
   EXPECT_EQ(spent["reason"], "max_input_tokens 1000 is spent");
 }
 
-}  // namespace
-}  // namespace nucleus::proxy::testing
-
-namespace nucleus::proxy::testing {
-namespace {
-
 TEST_F(ToolProxyTest, StartRejectsSharedKeysAndBadPodIds) {
   set_policy(kFixIssue);
-  ProxyFlags flags;
-  flags.socket_path = (root_ / "proxy.sock").string();
-  flags.pod_id = "pod-test";
-  flags.policy_source = (root_ / "pod.yaml").string();
-  flags.workspace_root = workspace().string();
-  flags.audit_log = audit_log();
-  flags.audit_key_file = (root_ / "audit.key").string();
+  ProxyFlags flags = fixture_flags();
   flags.approver_key_file = (root_ / "audit.key").string();
   auto shared = start_proxy(flags);
   ASSERT_FALSE(shared.ok());
@@ -302,17 +290,43 @@ TEST_F(ToolProxyTest, StartRejectsSharedKeysAndBadPodIds) {
   EXPECT_FALSE(fs::exists(audit_log()));
 }
 
+TEST_F(ToolProxyTest, AdminMethodsRejectBadParams) {
+  set_policy(kFixIssue);
+  start();
+  ProxyClient c = client();
+  struct Case {
+    const char* name;
+    const char* method;
+    json params;
+    const char* message_part;
+  };
+  const std::vector<Case> cases = {
+      {"DecideWithoutToken", "approvals.decide", {{"approval_id", "x"}}, "approvals.decide takes"},
+      {"DecideTokenNotString", "approvals.decide", {{"approval_id", "x"}, {"token", 5}}, "approvals.decide takes"},
+      {"DecideExtraKey", "approvals.decide", {{"approval_id", "x"}, {"token", "t"}, {"y", 1}}, "approvals.decide takes"},
+      {"DecideUnknownId", "approvals.decide", {{"approval_id", "nope"}, {"token", "a.b"}}, "nope"},
+      {"UsageNegative", "usage.report", {{"input_tokens", -1}}, "usage.report takes"},
+      {"UsageUnknownKey", "usage.report", {{"cost", 1}}, "usage.report takes"},
+      {"TightenEmpty", "policy.tighten", json::object(), "exactly one of"},
+      {"TightenBoth", "policy.tighten", {{"profile", "demo"}, {"spec", ""}}, "exactly one of"},
+      {"TightenUnknownProfile", "policy.tighten", {{"profile", "godmode"}}, "built-in profile"},
+      {"TightenBadSpec", "policy.tighten", {{"spec", "kind: [unclosed"}}, "policy.tighten"},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    const json reply = c.request(k.method, k.params);
+    EXPECT_EQ(reply["status"], "error") << reply.dump();
+    EXPECT_NE(reply.dump().find(k.message_part), std::string::npos) << reply.dump();
+  }
+  // Nothing above changed the policy or charged the budget.
+  const json status = c.request("status", json::object());
+  EXPECT_EQ(status["result"]["policy"]["label"], "pod fixer (profile fix-issue)");
+  EXPECT_EQ(status["result"]["budget_spent"]["input_tokens"], 0);
+}
+
 TEST_F(ToolProxyTest, SecondPolicyDocumentIsAnError) {
   set_policy(std::string(kFixIssue) + "---\n" + kFixIssue);
-  ProxyFlags flags;
-  flags.socket_path = (root_ / "proxy.sock").string();
-  flags.pod_id = "pod-test";
-  flags.policy_source = (root_ / "pod.yaml").string();
-  flags.workspace_root = workspace().string();
-  flags.audit_log = audit_log();
-  flags.audit_key_file = (root_ / "audit.key").string();
-  flags.approver_key_file = (root_ / "approver.key").string();
-  auto started = start_proxy(flags);
+  auto started = start_proxy(fixture_flags());
   ASSERT_FALSE(started.ok());
   EXPECT_NE(started.error().find("more than one policy document"), std::string::npos) << started.error();
 }

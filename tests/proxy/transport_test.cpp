@@ -50,7 +50,7 @@ TEST_F(TransportTest, RefusesSocketWithLiveListener) {
 }
 
 TEST_F(TransportTest, ReplacesStaleSocket) {
-  // A crashed server leaves its socket file behind with nobody listening.
+  // A crashed server leaves its socket file behind with no listener.
   {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
     ASSERT_GE(fd, 0);
