@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libssl-dev libseccomp-dev libspdlog-dev libfmt-dev
   libcli11-dev libre2-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
-  bubblewrap
+  bubblewrap e2fsprogs python3
 )
 
 missing=()

@@ -161,8 +161,9 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, const 
 
   std::unique_ptr<AuditLog> log(new AuditLog(path, secret, std::move(fd), std::move(dir_fd), report.end));
   // A head that lags the log (a stop between the two writes) is brought
-  // level, so the next verify checks the whole tail again.
-  if (!report.head || report.head->seq != report.end.seq) {
+  // level, so the next verify checks the whole tail again. An empty log
+  // needs no head yet: the first batch writes one.
+  if (report.head ? report.head->seq != report.end.seq : report.end.seq > 0) {
     Result<bool> head = log->write_head(report.end);
     if (!head) return make_error(head.error());
   }

@@ -36,11 +36,13 @@ constexpr std::size_t kMaxErrorOutputBytes = 2048;
 }  // namespace
 
 GitRunner::GitRunner(std::string git_program, std::string home, EgressProxyEnvironment proxy,
-                     bool allow_plain_http)
+                     bool allow_plain_http,
+                     std::shared_ptr<const sandbox::CommandConfinement> confinement)
     : git_program_(std::move(git_program)),
       home_(std::move(home)),
       proxy_(std::move(proxy)),
-      allow_plain_http_(allow_plain_http) {}
+      allow_plain_http_(allow_plain_http),
+      confinement_(std::move(confinement)) {}
 
 std::vector<std::string> GitRunner::argv(const std::string& cwd,
                                          const std::vector<std::string>& args,
@@ -87,6 +89,9 @@ Result<ProcessResult> GitRunner::run(const std::string& cwd, const std::vector<s
   spec.stdin_data = options.stdin_data;
   spec.timeout = options.timeout;
   spec.no_new_privs = true;
+  if (confinement_) {
+    spec.confinement = &confinement_->confinement();
+  }
   return run_process(spec);
 }
 

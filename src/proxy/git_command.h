@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -17,6 +18,7 @@
 #include "proxy/process.h"
 #include "proxy/run_tool.h"
 #include "proxy/tool.h"
+#include "sandbox/confinement.h"
 
 namespace nucleus::proxy::git {
 
@@ -32,8 +34,10 @@ class GitRunner {
   // `home` is an empty directory private to the proxy; `proxy` is passed as
   // HTTP_PROXY and friends. Plain http is refused by git's protocol
   // allowlist unless `allow_plain_http`.
+  // `confinement`, when set, applies to every git command.
   GitRunner(std::string git_program, std::string home, EgressProxyEnvironment proxy,
-            bool allow_plain_http);
+            bool allow_plain_http,
+            std::shared_ptr<const sandbox::CommandConfinement> confinement = nullptr);
 
   // Runs `git <overrides> <args>` in `cwd`, as the proxy's user. A
   // repository found by discovery must be `cwd` itself: discovery does not
@@ -52,6 +56,7 @@ class GitRunner {
   std::string home_;
   EgressProxyEnvironment proxy_;
   bool allow_plain_http_;
+  std::shared_ptr<const sandbox::CommandConfinement> confinement_;
 };
 
 // `text` with every occurrence of `secret` replaced by "[REDACTED]". An

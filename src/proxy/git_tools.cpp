@@ -287,7 +287,8 @@ GitTools::State::State(GitConfig config_in, ResolveDir resolve_dir_in, std::stri
     : config(std::move(config_in)),
       resolve_dir(std::move(resolve_dir_in)),
       instance_dir(std::move(instance_dir_in)),
-      runner(config.git_program, instance_dir + "/home", config.proxy, config.allow_plain_http) {}
+      runner(config.git_program, instance_dir + "/home", config.proxy, config.allow_plain_http,
+             config.confinement) {}
 
 GitTools::State::~State() {
   std::error_code error;

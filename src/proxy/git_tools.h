@@ -50,6 +50,9 @@ struct GitConfig {
   EgressProxyEnvironment proxy;
   // Development and tests only: plain http would send the token unencrypted.
   bool allow_plain_http = false;
+  // Kernel confinement for every git command; nullptr runs them unconfined.
+  // Its writable directories must include the workspace and private_dir.
+  std::shared_ptr<const sandbox::CommandConfinement> confinement;
   // Development and tests only: pushing to a path or file:// URL runs
   // git-receive-pack in the proxy on a repository that may be the agent's.
   bool allow_file_remotes = false;

@@ -1,6 +1,7 @@
 #include "proxy/process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -313,6 +314,7 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
   plan.cwd = spec.cwd.c_str();
   plan.run_as = spec.run_as;
   plan.no_new_privs = spec.no_new_privs;
+  plan.confinement = spec.confinement;
   plan.parent_pid = ::getpid();
   plan.stdin_fd = stdin_fd->get();
   plan.stdout_fd = stdout_pipe->write_end.get();
@@ -348,6 +350,33 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
     }
   }
   return supervise(process, std::move(pidfd), captures, spec, result, start);
+}
+
+}  // namespace nucleus::proxy
+
+namespace nucleus::proxy {
+
+Result<bool> kill_all_processes_of(const Credentials& user) {
+  if (user.uid == 0) return make_error("kill_all_processes_of: refusing to sweep uid 0");
+  const pid_t pid = ::fork();
+  if (pid < 0) return make_error(syscall_error("fork", "process sweep"));
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and _exit.
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(user.gid, user.gid, user.gid) != 0 ||
+        ::setresuid(user.uid, user.uid, user.uid) != 0) {
+      ::_exit(2);
+    }
+    ::kill(-1, SIGKILL);
+    ::_exit(0);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return make_error(syscall_error("waitpid", "process sweep"));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return make_error("process sweep: cannot drop to uid " + std::to_string(user.uid));
+  }
+  return true;
 }
 
 }  // namespace nucleus::proxy

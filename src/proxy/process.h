@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "sandbox/confinement.h"
 
 namespace nucleus::proxy {
 
@@ -48,6 +49,11 @@ struct ProcessSpec {
   // PR_SET_NO_NEW_PRIVS: set-user-ID programs and file capabilities give
   // the child nothing.
   bool no_new_privs = true;
+  // Kernel confinement applied in the child: capabilities dropped around
+  // the user drop, then no_new_privs (whatever no_new_privs says above),
+  // Landlock and seccomp right before execve. Not owned; it must outlive
+  // the call. nullptr runs the child unconfined.
+  const sandbox::Confinement* confinement = nullptr;
 };
 
 struct ProcessResult {
@@ -68,7 +74,8 @@ struct ProcessResult {
 // PR_SET_PDEATHSIG=SIGKILL, so it dies if the calling thread exits first.
 // When the child exits, whatever is left in its process group is killed
 // too: a command cannot leave background processes running. A process that
-// calls setsid() itself leaves the group and escapes that cleanup.
+// calls setsid() itself leaves the group and escapes that cleanup; see
+// kill_all_processes_of for the sweep the run tool does in a sandbox.
 //
 // The calling process must not set SIGCHLD to SIG_IGN, because the kernel
 // would then reap the child before run_process can (waitpid fails with
@@ -79,5 +86,13 @@ struct ProcessResult {
 // call, its argument and the errno text. A program that runs and fails is
 // not an error: its exit code or signal is in the result.
 Result<ProcessResult> run_process(const ProcessSpec& spec);
+
+// SIGKILL to every process the given user may signal, sent by a forked
+// child that drops to that user and calls kill(-1, SIGKILL). The kernel
+// walks the process list under a lock that fork() also takes, so a fork
+// loop cannot outrun it. Only safe inside a pid namespace of the sandbox's
+// own: on a host it would kill every process of that user. Returns an
+// error naming the failed step.
+Result<bool> kill_all_processes_of(const Credentials& user);
 
 }  // namespace nucleus::proxy

@@ -73,6 +73,39 @@ void drop_privileges(const Plan& plan, int report_fd) {
   fail_child(report_fd, Step::execve, error);
 }
 
+// Copies the ruleset descriptor to 5 or above before the standard streams
+// and the report pipe take 0-3, so neither can overwrite it. Returns -1
+// when there is no ruleset.
+int lift_ruleset_fd(const Plan& plan, int report_fd) {
+  if (plan.confinement == nullptr || plan.confinement->landlock_ruleset_fd < 0) return -1;
+  const int lifted = ::fcntl(plan.confinement->landlock_ruleset_fd, F_DUPFD_CLOEXEC, 5);
+  if (lifted < 0) fail_child(report_fd, Step::ruleset_fd, errno);
+  return lifted;
+}
+
+Step step_of(sandbox::ConfinementStep step) {
+  switch (step) {
+    case sandbox::ConfinementStep::clear_ambient:
+      return Step::cap_ambient;
+    case sandbox::ConfinementStep::drop_bounding_set:
+      return Step::cap_bounding;
+    case sandbox::ConfinementStep::clear_capabilities:
+      return Step::capset;
+    case sandbox::ConfinementStep::no_new_privs:
+      return Step::no_new_privs;
+    case sandbox::ConfinementStep::landlock:
+      return Step::landlock;
+    case sandbox::ConfinementStep::seccomp:
+    case sandbox::ConfinementStep::none:
+      break;
+  }
+  return Step::seccomp;
+}
+
+void check_confinement(const sandbox::ConfinementStatus& status, int report_fd) {
+  if (!status.ok()) fail_child(report_fd, step_of(status.step), status.error);
+}
+
 }  // namespace
 
 // Takes the plan by reference: copying it would allocate.
@@ -92,6 +125,7 @@ void run(const Plan& plan) {
 
   if (::setsid() < 0) fail_child(report_fd, Step::setsid, errno);
 
+  int ruleset_fd = lift_ruleset_fd(plan, report_fd);
   // The parent keeps every descriptor above 2, so these never alias 0-2.
   if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 ||
       ::dup2(plan.stderr_fd, 2) < 0) {
@@ -101,9 +135,19 @@ void run(const Plan& plan) {
     if (::dup3(report_fd, 3, O_CLOEXEC) < 0) fail_child(report_fd, Step::dup2, errno);
     report_fd = 3;
   }
-  // Descriptor 3 is the report pipe, closed by execve through O_CLOEXEC.
-  if (::close_range(4, ~0U, 0) != 0) fail_child(report_fd, Step::close_range, errno);
+  // Descriptor 3 is the report pipe and 4 the Landlock ruleset, if any;
+  // execve closes both through O_CLOEXEC.
+  unsigned int first_to_close = 4;
+  if (ruleset_fd >= 0) {
+    if (::dup3(ruleset_fd, 4, O_CLOEXEC) < 0) fail_child(report_fd, Step::ruleset_fd, errno);
+    ruleset_fd = 4;
+    first_to_close = 5;
+  }
+  if (::close_range(first_to_close, ~0U, 0) != 0) fail_child(report_fd, Step::close_range, errno);
 
+  if (plan.confinement != nullptr) {
+    check_confinement(sandbox::drop_capability_bounds(*plan.confinement), report_fd);
+  }
   if (plan.run_as) drop_privileges(plan, report_fd);
 
   // Credential changes clear the parent-death signal, so set it after them.
@@ -114,6 +158,13 @@ void run(const Plan& plan) {
 
   if (plan.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     fail_child(report_fd, Step::no_new_privs, errno);
+  }
+  if (plan.confinement != nullptr) {
+    sandbox::Confinement moved = *plan.confinement;
+    moved.landlock_ruleset_fd = ruleset_fd;
+    // Seccomp goes on last: the calls after it (chdir, execve, the report
+    // write) are not on its deny list.
+    check_confinement(sandbox::restrict_process(moved), report_fd);
   }
   if (::chdir(plan.cwd) != 0) fail_child(report_fd, Step::chdir, errno);
 
@@ -131,6 +182,12 @@ std::string describe(const Report& report, const ProcessSpec& spec) {
       return call_error("setsid", "", error);
     case Step::dup2:
       return call_error("dup2", "standard streams", error);
+    case Step::ruleset_fd:
+      return call_error("dup3", "Landlock ruleset descriptor", error);
+    case Step::cap_ambient:
+      return call_error("prctl", "PR_CAP_AMBIENT_CLEAR_ALL", error);
+    case Step::cap_bounding:
+      return call_error("prctl", "PR_CAPBSET_DROP", error);
     case Step::setgroups:
       return call_error("setgroups", "0", error);
     case Step::setresgid:
@@ -145,6 +202,12 @@ std::string describe(const Report& report, const ProcessSpec& spec) {
       return "the parent exited before the child started";
     case Step::no_new_privs:
       return call_error("prctl", "PR_SET_NO_NEW_PRIVS", error);
+    case Step::capset:
+      return call_error("capset", "empty capability sets", error);
+    case Step::landlock:
+      return call_error("landlock_restrict_self", "", error);
+    case Step::seccomp:
+      return call_error("seccomp", "SECCOMP_SET_MODE_FILTER", error);
     case Step::chdir:
       return call_error("chdir", spec.cwd, error);
     case Step::close_range:

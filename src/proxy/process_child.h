@@ -19,6 +19,9 @@ enum class Step : int {
   reset_signals,
   setsid,
   dup2,
+  ruleset_fd,    // moving the Landlock ruleset descriptor to 4
+  cap_ambient,   // confinement: clearing the ambient capabilities
+  cap_bounding,  // confinement: emptying the bounding set
   setgroups,
   setresgid,
   setresuid,
@@ -26,6 +29,9 @@ enum class Step : int {
   pdeathsig,
   parent_exited,
   no_new_privs,
+  capset,    // confinement: clearing the capability sets
+  landlock,  // confinement: landlock_restrict_self
+  seccomp,   // confinement: installing the seccomp filter
   chdir,
   close_range,
   execve,
@@ -46,6 +52,7 @@ struct Plan {
   const char* cwd = nullptr;
   std::optional<Credentials> run_as;
   bool no_new_privs = true;
+  const sandbox::Confinement* confinement = nullptr;
   pid_t parent_pid = 0;
   // Descriptors above 2, all O_CLOEXEC.
   int stdin_fd = -1;

@@ -1,11 +1,14 @@
 #include "proxy/proxy_setup.h"
 
+#include <linux/capability.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <re2/re2.h>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +16,7 @@
 #include "policy/profiles.h"
 #include "proxy/key_file.h"
 #include "proxy/tool_table.h"
+#include "sandbox/capabilities.h"
 #include "spec/compile.h"
 #include "spec/document.h"
 #include "spec/policy_source.h"
@@ -35,6 +39,9 @@ void add_proxy_flags(CLI::App& app, ProxyFlags& f) {
   app.add_option("--run-gid", f.run_gid, "Group id that commands run as")->capture_default_str();
   app.add_flag("--allow-same-user", f.allow_same_user,
                "Development only: run commands as the proxy's own user");
+  app.add_flag("--sweep-agent-processes", f.sweep_agent_processes,
+               "After the last running command ends, kill every process of --run-uid (only inside a sandbox's "
+               "own pid namespace)");
   app.add_option("--egress-proxy", f.egress_proxy, "HTTP proxy URL for all outbound traffic");
   app.add_option("--search-endpoint", f.search_endpoint, "SearXNG-compatible search base URL");
   app.add_option("--forge-api", f.forge_api, "GitHub-REST-compatible API base URL for create_pr");
@@ -52,6 +59,10 @@ void add_proxy_flags(CLI::App& app, ProxyFlags& f) {
   app.add_option("--cost-base", f.cost_base, "USD charged per call, decimal")->capture_default_str();
   app.add_option("--cost-per-second", f.cost_per_second, "USD charged per second of execution, decimal")
       ->capture_default_str();
+  app.add_flag("--confine-commands", f.confine_commands,
+               "Run every command with no capabilities, a Landlock write allowlist and a seccomp deny list");
+  app.add_option("--writable-dir", f.writable_dirs,
+                 "Directory that confined commands may write beneath (repeatable; default: the workspace and /tmp)");
 }
 
 namespace {
@@ -78,6 +89,31 @@ Result<std::string> ensure_private_dir(const std::string& requested) {
   }
   if (::chmod(requested.c_str(), 0700) != 0) return make_error("cannot chmod 0700 " + requested);
   return requested;
+}
+
+struct CommandConfinements {
+  std::shared_ptr<const sandbox::CommandConfinement> commands;
+  std::shared_ptr<const sandbox::CommandConfinement> git;
+};
+
+// Git also writes its temporary push repositories in the private dir,
+// which agent commands must not reach. Git runs as the proxy's user in a
+// workspace that the command user owns, so it keeps the capabilities that
+// bypass file permissions, and only those.
+Result<CommandConfinements> prepare_confinements(const ProxyFlags& f, const std::string& private_dir) {
+  std::vector<std::string> writable = f.writable_dirs;
+  if (writable.empty()) writable = {std::filesystem::absolute(f.workspace_root).string(), "/tmp"};
+  auto commands = sandbox::CommandConfinement::prepare(writable);
+  if (!commands) return make_error("--confine-commands: " + commands.error());
+  writable.push_back(std::filesystem::absolute(private_dir).string());
+  constexpr std::uint64_t kGitCapabilities = sandbox::capability_bit(CAP_DAC_OVERRIDE) |
+                                             sandbox::capability_bit(CAP_DAC_READ_SEARCH) |
+                                             sandbox::capability_bit(CAP_FOWNER);
+  auto git = sandbox::CommandConfinement::prepare(writable, kGitCapabilities);
+  if (!git) return make_error("--confine-commands: " + git.error());
+  spdlog::info("event=confinement_ready pod={} landlock_abi={} writable_dirs=\"{}\"", f.pod_id,
+               (*commands)->landlock_abi(), fmt::join((*commands)->writable_dirs(), ":"));
+  return CommandConfinements{std::move(commands).value(), std::move(git).value()};
 }
 
 }  // namespace
@@ -109,11 +145,20 @@ Result<std::unique_ptr<RunningProxy>> start_proxy(const ProxyFlags& f) {
   auto private_dir = ensure_private_dir(f.private_dir);
   if (!private_dir.ok()) return make_error(private_dir.error());
 
+  CommandConfinements confinements;
+  if (f.confine_commands) {
+    auto prepared = prepare_confinements(f, *private_dir);
+    if (!prepared) return Error{prepared.error()};
+    confinements = std::move(prepared).value();
+  }
+
   ToolSetup setup;
   setup.workspace = std::make_shared<const Workspace>(std::move(workspace).value());
   setup.run.work_dir = work_dir;
   setup.run.run_as = Credentials{f.run_uid, f.run_gid};
+  setup.run.sweep_leftovers = f.sweep_agent_processes;
   setup.run.allow_same_user = f.allow_same_user;
+  setup.run.confinement = confinements.commands;
   if (!f.egress_proxy.empty()) {
     setup.run.proxy = {f.egress_proxy, f.egress_proxy, f.egress_proxy, "localhost,127.0.0.1,::1"};
   }
@@ -122,6 +167,7 @@ Result<std::unique_ptr<RunningProxy>> start_proxy(const ProxyFlags& f) {
   setup.git.proxy = setup.run.proxy;
   setup.git.allow_file_remotes = f.allow_file_remotes;
   setup.git.allow_plain_http = f.allow_plain_http;
+  setup.git.confinement = confinements.git;
   setup.web.http.proxy_url = f.egress_proxy;
   setup.web.search_endpoint = f.search_endpoint;
   setup.forge.http.proxy_url = f.egress_proxy;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -28,6 +29,7 @@ struct ProxyFlags {
   unsigned int run_uid = 65534;
   unsigned int run_gid = 65534;
   bool allow_same_user = false;
+  bool sweep_agent_processes = false;  // only inside a sandbox's pid namespace
   std::string egress_proxy;    // http://127.0.0.1:PORT of the sandbox's egress bridge
   std::string search_endpoint;
   std::string forge_api;
@@ -40,6 +42,12 @@ struct ProxyFlags {
   int approval_wait_seconds = 300;
   std::string cost_base = "0.001";
   std::string cost_per_second = "0.0001";
+  // Confine every command (run tool, git) with capabilities dropped,
+  // Landlock and the agent seccomp profile.
+  bool confine_commands = false;
+  // Where confined commands may write. Empty means the workspace root and
+  // /tmp. Git commands may also write in the private dir.
+  std::vector<std::string> writable_dirs;
 };
 
 void add_proxy_flags(CLI::App& app, ProxyFlags& flags);

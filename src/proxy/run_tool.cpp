@@ -263,14 +263,35 @@ ToolResult RunTool::call(const nlohmann::json& arguments) const {
   spec.kill_grace = config_.limits.kill_grace;
   spec.max_output_bytes = config_.limits.max_output_bytes;
   spec.no_new_privs = true;
+  if (config_.confinement) {
+    spec.confinement = &config_.confinement->confinement();
+  }
 
-  auto result = run_process(spec);
+  auto result = run_and_sweep(spec);
   if (!result) {
     spdlog::warn("run tool: starting the command failed error={}",
                  nlohmann::json(result.error()).dump());
     return tool_error(ToolError::Kind::failed, result.error());
   }
   return to_json(*result);
+}
+
+Result<ProcessResult> RunTool::run_and_sweep(const ProcessSpec& spec) const {
+  if (!config_.sweep_leftovers || !config_.run_as) return run_process(spec);
+  {
+    std::lock_guard lock(running_->mutex);
+    ++running_->running;
+  }
+  auto result = run_process(spec);
+  // The sweep runs under the lock, so a command starting meanwhile waits
+  // for it instead of being swept with the leftovers.
+  std::lock_guard lock(running_->mutex);
+  if (--running_->running == 0) {
+    if (auto swept = kill_all_processes_of(*config_.run_as); !swept) {
+      spdlog::error("event=sweep_failed error={}", nlohmann::json(swept.error()).dump());
+    }
+  }
+  return result;
 }
 
 namespace {

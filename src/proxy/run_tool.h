@@ -16,6 +16,8 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -25,6 +27,7 @@
 #include "common/result.h"
 #include "proxy/process.h"
 #include "proxy/tool.h"
+#include "sandbox/confinement.h"
 
 namespace nucleus::proxy {
 
@@ -68,6 +71,18 @@ struct RunConfig {
                                             "PYTHONUNBUFFERED"};
   EgressProxyEnvironment proxy;
   RunLimits limits;
+  // Kernel confinement for every command; nullptr runs them unconfined.
+  std::shared_ptr<const sandbox::CommandConfinement> confinement;
+  // Whenever the last running command ends, SIGKILL every process left of
+  // the run_as user (kill_all_processes_of), so nothing a command started
+  // with setsid() outlives it. Only inside a sandbox's own pid namespace.
+  bool sweep_leftovers = false;
+};
+
+// Counts running commands, so the leftover sweep waits until none runs.
+struct RunningCommands {
+  std::mutex mutex;
+  int running = 0;  // guarded by mutex
 };
 
 // Maps an agent path to the real directory it names, or fails when it is
@@ -99,10 +114,15 @@ class RunTool {
 
  private:
   RunTool(RunConfig config, ResolveDir resolve_dir)
-      : config_(std::move(config)), resolve_dir_(std::move(resolve_dir)) {}
+      : config_(std::move(config)),
+        resolve_dir_(std::move(resolve_dir)),
+        running_(std::make_shared<RunningCommands>()) {}
+
+  Result<ProcessResult> run_and_sweep(const ProcessSpec& spec) const;
 
   RunConfig config_;
   ResolveDir resolve_dir_;
+  std::shared_ptr<RunningCommands> running_;
 };
 
 // The command line the policy decides on: `command` as given, or `argv`

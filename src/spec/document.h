@@ -31,6 +31,8 @@ inline constexpr std::int64_t kMaxClaimTtlSeconds = 30 * 24 * 3600;
 inline constexpr std::uint32_t kMaxCpuMillis = 1024 * 1000;      // 1024 cores
 inline constexpr std::uint64_t kMinMemoryMib = 16;
 inline constexpr std::uint64_t kMaxMemoryMib = 4ULL << 20;        // 4 TiB
+inline constexpr std::uint64_t kMinDiskMib = 16;
+inline constexpr std::uint64_t kMaxDiskMib = 16ULL << 20;         // 16 TiB
 inline constexpr std::uint32_t kMinPids = 8;
 inline constexpr std::uint32_t kMaxPids = 4'194'304;              // Linux PID_MAX_LIMIT, 64-bit
 
@@ -69,6 +71,7 @@ struct ResourcesSpec {
   std::optional<std::uint32_t> cpu_millis;   // "500m", "2", 1.5 -> 500, 2000, 1500; 1..kMaxCpuMillis
   std::optional<std::uint64_t> memory_mib;   // kMinMemoryMib..kMaxMemoryMib
   std::optional<std::uint32_t> pids;         // kMinPids..kMaxPids
+  std::optional<std::uint64_t> disk_mib;     // workspace size cap; kMinDiskMib..kMaxDiskMib
 };
 
 // The policy-bearing part of a PodSpec or NucleusSandbox, with snake_case

@@ -44,7 +44,7 @@ std::uint32_t read_cpu_millis(const Node& node, const std::string& path) {
 }  // namespace
 
 ResourcesSpec read_resources(const Node& node, const std::string& path) {
-  const MappingReader resources(node, path, {"cpu", "memory_mib", "pids"});
+  const MappingReader resources(node, path, {"cpu", "memory_mib", "pids", "disk_mib"});
   ResourcesSpec spec;
   if (const Node* cpu = resources.find("cpu")) {
     spec.cpu_millis = read_cpu_millis(*cpu, resources.path_of("cpu"));
@@ -55,6 +55,9 @@ ResourcesSpec read_resources(const Node& node, const std::string& path) {
   if (const Node* pids = resources.find("pids")) {
     spec.pids = static_cast<std::uint32_t>(
         read_unsigned(*pids, resources.path_of("pids"), kMinPids, kMaxPids));
+  }
+  if (const Node* disk = resources.find("disk_mib")) {
+    spec.disk_mib = read_unsigned(*disk, resources.path_of("disk_mib"), kMinDiskMib, kMaxDiskMib);
   }
   return spec;
 }

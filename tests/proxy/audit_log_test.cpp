@@ -189,14 +189,17 @@ TEST_F(AuditLogTest, HeadFileTracksLastRecord) {
   EXPECT_EQ(head->hash, log->end().record_hash);
 }
 
-TEST_F(AuditLogTest, NewLogHasHeadAtSeqZero) {
+TEST_F(AuditLogTest, NewLogWritesHeadOnFirstAppend) {
   auto log = open_log();
   ASSERT_NE(log, nullptr);
+  // An empty log needs no head: opening it costs no fsync.
+  EXPECT_FALSE(std::filesystem::exists(audit_head_path(path_)));
 
+  append_records(*log, 1);
   auto head = parse_audit_head(read_text(audit_head_path(path_)), key_);
   ASSERT_TRUE(head.ok()) << head.error();
-  EXPECT_EQ(head->seq, 0u);
-  EXPECT_EQ(head->hash, std::string(64, '0'));
+  EXPECT_EQ(head->seq, 1u);
+  EXPECT_EQ(head->hash, log->end().record_hash);
 }
 
 TEST_F(AuditLogTest, ReopenContinuesChain) {

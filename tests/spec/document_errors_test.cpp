@@ -150,6 +150,8 @@ std::vector<ErrorCase> schema_cases() {
        "spec.resources.cpu: ", "invalid CPU quantity \"0.0001\""},
       {"MemoryBelowMinimum", pod("  resources:\n    memory_mib: 8\n"), "7:17",
        "spec.resources.memory_mib: ", "must be an integer between 16 and 4194304, got 8"},
+      {"DiskBelowMinimum", pod("  resources:\n    disk_mib: 1\n"), "7:15",
+       "spec.resources.disk_mib: ", "must be an integer between 16 and 16777216, got 1"},
       {"PidsBelowMinimum", pod("  resources:\n    pids: 4\n"), "7:11", "spec.resources.pids: ",
        "between 8 and 4194304, got 4"},
       {"EmptyImage", pod("  image: \"\"\n"), "6:10", "spec.image: ", "must not be empty"},

@@ -58,6 +58,7 @@ spec:
     cpu: 500m
     memory_mib: 2048
     pids: 256
+    disk_mib: 4096
 )yaml";
 
 constexpr std::string_view kFullPodSpecJson = R"json({
@@ -76,7 +77,7 @@ constexpr std::string_view kFullPodSpecJson = R"json({
     "budget": {"max_cost_usd": 12.345, "max_input_tokens": 1000000, "max_output_tokens": 0},
     "time": {"valid_from": "2026-12-01T00:00:00Z", "valid_until": "2026-12-01T09:00:01+09:00"},
     "network": {"dns_allow": ["api.anthropic.com:443", "*.example.com:8443"]},
-    "resources": {"cpu": "500m", "memory_mib": 2048, "pids": 256}
+    "resources": {"cpu": "500m", "memory_mib": 2048, "pids": 256, "disk_mib": 4096}
   }
 })json";
 
@@ -123,6 +124,7 @@ TEST(SpecPodSpec, ParsesEveryField) {
   EXPECT_EQ(spec.resources.cpu_millis, 500u);
   EXPECT_EQ(spec.resources.memory_mib, 2048u);
   EXPECT_EQ(spec.resources.pids, 256u);
+  EXPECT_EQ(spec.resources.disk_mib, 4096u);
 }
 
 TEST(SpecPodSpec, JsonFormMatchesYaml) {

@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   nucleus::proxy::ProxyFlags flags;
   CLI::App app{"nucleus-tool-proxy: the only way an agent in a pod causes a side effect"};
   nucleus::proxy::add_proxy_flags(app, flags);
+  int ready_fd = -1;
+  app.add_option("--ready-fd", ready_fd,
+                 "Write one byte 'R' to this descriptor, then close it, once the socket accepts connections")
+      ->check(CLI::Range(3, 1 << 20));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -34,6 +38,13 @@ int main(int argc, char** argv) {
   if (!proxy.ok()) {
     spdlog::error("event=start_failed error=\"{}\"", proxy.error());
     return 1;
+  }
+  if (ready_fd >= 0) {
+    // The sandbox driver waits on the other end; a closed reader is fine.
+    const char ready = 'R';
+    signal(SIGPIPE, SIG_IGN);
+    [[maybe_unused]] const auto written = write(ready_fd, &ready, 1);
+    close(ready_fd);
   }
   std::thread signal_waiter([&stop_signals, server = &(*proxy)->server()] {
     int signal_number = 0;
