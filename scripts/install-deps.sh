@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   clang libclang-rt-14-dev
   libyaml-cpp-dev nlohmann-json3-dev libssl-dev libseccomp-dev libspdlog-dev libfmt-dev
-  libcli11-dev libre2-dev libcurl4-openssl-dev
+  libcli11-dev libre2-dev libcurl4-openssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   bubblewrap e2fsprogs python3
 )

@@ -1,0 +1,34 @@
+// Tool calls and approvals of a running pod, through its tool proxy.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "node/metrics.h"
+#include "node/pod_manager.h"
+#include "node/tool_reply.h"
+
+namespace nucleus::node {
+
+// POST /v1/pods/{id}/tools/{tool}: sends a `call` (with "wait": false when
+// `wait` is false, and the approval id of an approved earlier call when
+// `approval_id` is not empty), records the metric and logs denied calls.
+HttpReply call_tool(PodManager& pods, Metrics& metrics, const std::string& id, const std::string& tool,
+                    const nlohmann::json& args, bool wait, const std::string& approval_id);
+
+// GET /v1/pods/{id}/approvals: the proxy's pending approvals in the API's
+// shape {"approval_id","tool","operation","args","reason","created","expires"}.
+HttpReply list_approvals(PodManager& pods, const std::string& id);
+
+// POST /v1/pods/{id}/approvals/{approval_id}: signs a token for `decision`
+// ("approve" or "deny") with the approver key the driver wrote into the
+// sandbox's run directory and sends approvals.decide.
+HttpReply decide_approval(PodManager& pods, const std::string& id, const std::string& approval_id,
+                          const std::string& decision);
+
+// The proxy's `status` result of a running pod, or nullopt.
+std::optional<nlohmann::json> query_status(PodManager& pods, const std::string& id);
+
+}  // namespace nucleus::node
