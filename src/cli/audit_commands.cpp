@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
+#include "cli/audit_chain.h"
+#include "cli/node_call.h"
 #include "proxy/audit_verify.h"
 #include "proxy/key_file.h"
 
@@ -36,6 +38,37 @@ int run_audit_verify(const std::string& log_path, const std::string& key_file, b
     out << report.summary() << "\n";
   }
   return report.ok ? kExitOk : kExitFailure;
+}
+
+int run_audit_verify_pod(const NodeClient& client, const std::string& pod_id, bool as_json, std::ostream& out,
+                         std::ostream& err) {
+  // The node checks signatures with the audit key, which it never hands
+  // out; the chain is also checked here, on the log as served.
+  auto verified = call_node(client, {"GET", pod_path(pod_id) + "/audit/verify", "", "", TokenRole::agent});
+  if (!verified.ok()) return report_failure(err, verified.error(), kExitFailure);
+  const auto node_report = nlohmann::json::parse(verified->body, nullptr, false);
+  if (!node_report.is_object() || !node_report.contains("ok")) {
+    err << "nucleus: error: the node's audit verification reply is not the expected JSON object\n";
+    return kExitFailure;
+  }
+  auto log = call_node(client, {"GET", pod_path(pod_id) + "/audit", "", "", TokenRole::agent});
+  if (!log.ok()) return report_failure(err, log.error(), kExitFailure);
+  const AuditChainReport chain = check_audit_chain(log->body);
+  const bool ok = node_report.value("ok", false) && chain.ok;
+  if (as_json) {
+    out << nlohmann::json{{"ok", ok}, {"node", node_report},
+                          {"chain", {{"ok", chain.ok}, {"records", chain.records}, {"problem", chain.problem}}}}
+               .dump(2)
+        << "\n";
+  } else if (ok) {
+    out << "audit ok: " << node_report.value("records", 0) << " records in the audit log of pod " << pod_id
+        << ", signatures checked by the node, hash chain checked here\n";
+  } else if (!node_report.value("ok", false)) {
+    out << "audit FAILED: " << node_report.value("problem", std::string("unknown problem")) << "\n";
+  } else {
+    out << "audit FAILED: the log served by the node has a broken chain: " << chain.problem << "\n";
+  }
+  return ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace nucleus::cli

@@ -1,0 +1,59 @@
+#include "cli/workspace_archive.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "proxy/process.h"
+
+namespace nucleus::cli {
+
+namespace {
+
+proxy::ProcessSpec tar_spec(std::vector<std::string> argv) {
+  proxy::ProcessSpec spec;
+  spec.argv = std::move(argv);
+  spec.cwd = std::string(1, '/');  // not = "/", which trips a GCC 12 -Wrestrict false positive
+  spec.env.emplace_back("PATH=/usr/local/bin:/usr/bin:/bin");
+  spec.env.emplace_back("LC_ALL=C");
+  spec.timeout = std::chrono::minutes(10);
+  spec.max_output_bytes = kMaxWorkspaceArchiveBytes;
+  return spec;
+}
+
+std::string first_line(const std::string& text) {
+  const auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+Result<proxy::ProcessResult> run_tar(const proxy::ProcessSpec& spec, const std::string& what) {
+  auto result = proxy::run_process(spec);
+  if (!result.ok()) return make_error(fmt::format("{}: {}", what, result.error()));
+  if (result->timed_out) return make_error(fmt::format("{}: tar timed out", what));
+  if (result->exit_code != 0) {
+    return make_error(fmt::format("{}: tar failed: {}", what, first_line(result->stderr_data)));
+  }
+  return result;
+}
+
+}  // namespace
+
+Result<std::string> pack_directory(const std::string& dir) {
+  const std::string what = fmt::format("cannot archive directory {}", dir);
+  auto result = run_tar(tar_spec({"tar", "-c", "-f", "-", "-C", dir, "."}), what);
+  if (!result.ok()) return make_error(result.error());
+  if (result->stdout_truncated) {
+    return make_error(fmt::format("{}: the archive exceeds {} bytes", what, kMaxWorkspaceArchiveBytes));
+  }
+  return std::move(result->stdout_data);
+}
+
+Result<std::size_t> unpack_archive(const std::string& archive, const std::string& dir) {
+  proxy::ProcessSpec spec = tar_spec({"tar", "-x", "--no-same-owner", "-f", "-", "-C", dir});
+  spec.stdin_data = archive;
+  auto result = run_tar(spec, fmt::format("cannot extract the workspace into {}", dir));
+  if (!result.ok()) return make_error(result.error());
+  return archive.size();
+}
+
+}  // namespace nucleus::cli

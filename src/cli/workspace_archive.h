@@ -1,0 +1,27 @@
+// Tar archives of workspace directories, made and unpacked by GNU tar in a
+// child process (no shell). Archives are held in memory, up to
+// kMaxWorkspaceArchiveBytes.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "common/result.h"
+
+namespace nucleus::cli {
+
+// NOTE: a fixed cap because the archive is held in memory on both sides. It
+// is not a limit the node announces.
+inline constexpr std::size_t kMaxWorkspaceArchiveBytes = std::size_t{512} * 1024 * 1024;
+
+// Returns `tar -c -C DIR .` of an existing directory. Errors name the
+// directory and tar's own message.
+Result<std::string> pack_directory(const std::string& dir);
+
+// Extracts `archive` into the existing directory `dir` with
+// `tar -x --no-same-owner`. GNU tar skips member names with ".." and strips
+// a leading "/", and then exits non-zero, which is an error here. Returns the
+// size of `archive` in bytes.
+Result<std::size_t> unpack_archive(const std::string& archive, const std::string& dir);
+
+}  // namespace nucleus::cli
