@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The main job: the Kubernetes quickstart, end to end, on this machine.
 # Installs dependencies, builds, starts a local nucleus-node on the
-# namespace driver, and drives it the way the quickstart does: the
-# quickstart's sandbox.yaml posted with curl, then a fix-issue pod that
+# namespace driver, and drives it the way the quickstart does. First the
+# quickstart's sandbox.yaml is posted with curl. Then a fix-issue pod
 # edits, tests, commits and pushes a real git repository to a git server
-# on loopback through the egress proxy, with the trifecta approvals
+# on loopback through the egress proxy, and the trifecta approvals are
 # granted. Everything it starts is stopped and removed on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,8 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Calls a tool and shows the outcome. The exit status says allow (0),
-# approval required (3) or deny (4); only other statuses stop the script.
+# Calls a tool and shows the outcome. Exit status 0 is allow, 3 approval
+# required and 4 deny; only other statuses stop the script.
 tool() {
   local status=0
   show nucleus tool "$@"

@@ -37,7 +37,8 @@ struct PodRecord {
   std::string spent_usd = "0";
   std::optional<std::string> max_cost_usd;
   std::string work_dir;
-  // How the create request's body was read; returned with 201, not stored.
+  // Warnings about the create request's body, returned with 201 and not
+  // stored.
   std::vector<std::string> create_warnings;
 };
 
