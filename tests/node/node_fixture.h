@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -56,7 +57,7 @@ class NodeFixture : public ::testing::Test {
   std::string scheme_ = "http";  // "https" once the node runs with --tls-cert
   int port_ = 0;
   pid_t node_pid_ = -1;
-  int counter_ = 0;
+  std::atomic<int> counter_{0};  // numbers scratch files, atomic because request() runs on several threads
 };
 
 // A pod spec allowing the local file operations, with `extra` appended
