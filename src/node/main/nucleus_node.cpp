@@ -78,6 +78,11 @@ int run(const nucleus::node::NodeConfig& config) {
   }
   server->set_read_timeout(config.read_timeout);
   server->set_keep_alive_timeout(config.read_timeout.count());
+  // Responses go out in two writes (head, then body); without TCP_NODELAY
+  // the second waits for the client's delayed ACK, about 40 ms each.
+  server->set_tcp_nodelay(true);
+  // cpp-httplib closes a kept-alive connection after 5 requests by default.
+  server->set_keep_alive_max_count(10'000);
   server->set_payload_max_length(std::max<std::size_t>(config.max_workspace_bytes, 1 << 20));
   server->new_task_queue = [] { return new httplib::ThreadPool(32); };
   node::HttpApiOptions api{*tokens, (*driver)->name(), config.state_dir, config.max_workspace_bytes};
