@@ -146,9 +146,11 @@ std::variant<PodRecord, ApiError> PodManager::create(std::string_view body) {
   auto failed = [&](const std::string& what) -> ApiError {
     spdlog::error("event=pod_create_failed pod={} error=\"{}\"", record.id, what);
     unregister_egress(*pod);
-    [[maybe_unused]] auto destroyed = driver_.destroy(record.id);
+    // Only a destroyed sandbox has its workspace unmounted; never walk
+    // into a mounted one.
+    const bool destroyed = driver_.destroy(record.id).ok();
     std::error_code ignored;
-    fs::remove_all(pod_dir(record.id), ignored);
+    if (destroyed) fs::remove_all(pod_dir(record.id), ignored);
     std::lock_guard guard(mutex_);
     pods_.erase(record.id);
     return ApiError{500, "pod_create_failed", what};

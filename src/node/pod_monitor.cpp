@@ -18,7 +18,9 @@ void PodManager::recover_and_monitor() {
   std::error_code error;
   fs::create_directories(options_.pods_dir, error);
   for (const auto& entry : fs::directory_iterator(options_.pods_dir, error)) {
-    if (entry.is_directory()) recover_pod(entry.path().filename().string());
+    // Dot entries are the driver's own (its workspace image templates).
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory() && !name.starts_with('.')) recover_pod(name);
   }
   if (error) spdlog::error("event=pods_scan_failed dir={} error=\"{}\"", options_.pods_dir, error.message());
   monitor_ = std::thread([this] { monitor_loop(); });

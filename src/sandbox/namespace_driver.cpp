@@ -67,6 +67,9 @@ Result<std::unique_ptr<NamespaceDriver>> NamespaceDriver::make(NamespaceDriverOp
     return errno_error("namespace driver: mkdir " + options.state_dir);
   }
   if (auto version = Cgroup::detect(kCgroupRoot); !version) return make_error("namespace driver: " + version.error());
+  if (options.sandbox_subdir.find('/') != std::string::npos || options.sandbox_subdir.starts_with('.')) {
+    return make_error("namespace driver: sandbox_subdir must be a plain directory name");
+  }
   if (options.uid_base < kIdRange ||
       std::uint64_t{options.uid_base} + std::uint64_t{options.max_sandboxes} * kIdRange > 0xfffffffeULL) {
     return make_error("namespace driver: uid_base and max_sandboxes leave the 32-bit id space");
@@ -77,7 +80,8 @@ Result<std::unique_ptr<NamespaceDriver>> NamespaceDriver::make(NamespaceDriverOp
 Result<std::string> NamespaceDriver::sandbox_dir(const std::string& id) const {
   auto checked = check_sandbox_id(id);
   if (!checked) return checked;
-  return options_.state_dir + "/" + id;
+  if (options_.sandbox_subdir.empty()) return options_.state_dir + "/" + id;
+  return options_.state_dir + "/" + id + "/" + options_.sandbox_subdir;
 }
 
 Result<Paths> NamespaceDriver::paths(const std::string& id) const {
@@ -96,7 +100,9 @@ Result<uid_t> NamespaceDriver::allocate_uid_base() {
   if (DIR* entries = ::opendir(options_.state_dir.c_str())) {
     while (const dirent* entry = ::readdir(entries)) {
       if (entry->d_name[0] == '.') continue;
-      auto config = launch_config_from_json(read_text(options_.state_dir + "/" + entry->d_name + "/launch.json"));
+      const std::string dir = options_.state_dir + "/" + entry->d_name +
+                              (options_.sandbox_subdir.empty() ? "" : "/" + options_.sandbox_subdir);
+      auto config = launch_config_from_json(read_text(dir + "/launch.json"));
       if (config) used.insert(config->uid_base);
     }
     ::closedir(entries);
@@ -179,6 +185,10 @@ Result<Paths> NamespaceDriver::create(const SandboxConfig& config) {
   std::lock_guard lock(mutex_);
   auto base = allocate_uid_base();
   if (!base) return make_error(base.error());
+  if (!options_.sandbox_subdir.empty()) {
+    const std::string parent = options_.state_dir + "/" + config.id;
+    if (::mkdir(parent.c_str(), 0711) != 0 && errno != EEXIST) return errno_error("mkdir " + parent);
+  }
   if (::mkdir(dir->c_str(), 0711) != 0) {
     if (errno == EEXIST) return make_error(fmt::format("sandbox {} already exists", config.id));
     return errno_error("mkdir " + *dir);

@@ -19,7 +19,11 @@
 namespace nucleus::sandbox {
 
 struct NamespaceDriverOptions {
-  std::string state_dir;           // sandboxes live in <state_dir>/<id>
+  std::string state_dir;           // sandboxes live in <state_dir>/<id>[/<sandbox_subdir>]
+  // When set, each sandbox is a subdirectory of <state_dir>/<id>, so a
+  // caller can keep its own files for the same id beside it (the node's
+  // pod directory). The driver never removes <state_dir>/<id> itself then.
+  std::string sandbox_subdir;
   std::string supervisor_binary;   // nucleus-sandbox
   std::string proxy_binary;        // nucleus-tool-proxy
   std::string cgroup_parent = "nucleus";

@@ -154,11 +154,15 @@ std::vector<std::string> NamespaceDriver::adopt() {
   ::closedir(entries);
   for (const auto& name : names) {
     if (!check_sandbox_id(name)) continue;
-    const Layout layout(options_.state_dir + "/" + name);
+    auto dir = sandbox_dir(name);
+    if (!dir) continue;
+    const Layout layout(*dir);
     if (::access(layout.launch_file.c_str(), F_OK) != 0) {
       // A create that never finished: nothing ran, remove what it made.
-      (void)unmount_if_mounted(layout.workspace);
-      (void)remove_tree(layout.dir);
+      if (::access(layout.dir.c_str(), F_OK) == 0) {
+        (void)unmount_if_mounted(layout.workspace);
+        (void)remove_tree(layout.dir);
+      }
       continue;
     }
     auto current = status(name);

@@ -143,7 +143,7 @@ TEST_F(NodeCrash, KillDuringToolCallsLosesNothing) {
   EXPECT_EQ(verified.json()["ok"], true) << verified.body;
 
   // Every acknowledged write is on disk with its content.
-  const fs::path workspace = state_dir_ / "sandboxes" / id / "workspace";
+  const fs::path workspace = state_dir_ / "pods" / id / "sandbox" / "workspace";
   for (const WriteCall& call_record : calls) {
     if (call_record.status != 200) continue;
     EXPECT_EQ(read_text(workspace / call_record.path), call_record.content) << call_record.path;
@@ -197,7 +197,7 @@ TEST_F(NodeCrash, KillDuringToolCallsLosesNothing) {
          (!processes_naming(id).empty() || !pod_cgroups(cgroup_parent_, id).empty())) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  EXPECT_FALSE(fs::exists(state_dir_ / "sandboxes" / id));
+  EXPECT_FALSE(fs::exists(state_dir_ / "pods" / id / "sandbox"));
   EXPECT_FALSE(fs::exists(state_dir_ / "pods" / id));
   EXPECT_EQ(pod_cgroups(cgroup_parent_, id), std::vector<std::string>{});
   EXPECT_EQ(processes_naming(id), std::vector<std::string>{});

@@ -79,7 +79,7 @@ TEST_F(NodeHttp, QuickstartPodServesWorkspace) {
   const HttpResult deleted = request("DELETE", "/v1/pods/" + id, agent_token());
   ASSERT_EQ(deleted.status, 200) << deleted.body;
   EXPECT_EQ(deleted.json()["deleted"], true);
-  EXPECT_FALSE(fs::exists(state_dir_ / "sandboxes" / id));
+  EXPECT_FALSE(fs::exists(state_dir_ / "pods" / id / "sandbox"));
   EXPECT_FALSE(fs::exists(state_dir_ / "pods" / id));
   EXPECT_EQ(request("GET", "/v1/pods/" + id, agent_token()).status, 404);
 }
@@ -180,7 +180,7 @@ TEST_F(NodeHttp, GitPushAfterApproval) {
   // git_push runs as the sandbox's uid 0, and git refuses a local remote
   // owned by another user, so the remote is handed to that user (the owner
   // of the workspace is the agent user, uid 0 + 1000).
-  const fs::path workspace = state_dir_ / "sandboxes" / id / "workspace";
+  const fs::path workspace = state_dir_ / "pods" / id / "sandbox" / "workspace";
   struct stat info {};
   ASSERT_EQ(::stat(workspace.c_str(), &info), 0);
   const std::string chown = "chown -R " + std::to_string(info.st_uid - 1000) + ":" + std::to_string(info.st_gid - 1000) +

@@ -122,6 +122,30 @@ TEST_F(NamespaceDriverTest, ProxyThatCannotStartIsReported) {
   EXPECT_EQ(status->exit_code, std::optional<int>(1)) << status->reason;
 }
 
+TEST_F(NamespaceDriverTest, SubdirectoryLayoutKeepsCallerFiles) {
+  NamespaceDriverOptions options;
+  options.state_dir = state_dir_ / "nested";
+  options.sandbox_subdir = "sandbox";
+  options.supervisor_binary = NUCLEUS_SANDBOX_BINARY;
+  options.proxy_binary = NUCLEUS_TOOL_PROXY_BINARY;
+  options.cgroup_parent = parent_of_test();
+  auto nested = NamespaceDriver::make(options);
+  ASSERT_TRUE(nested) << nested.error();
+  std::filesystem::create_directories(state_dir_ / "nested" / "sub-1");
+  std::ofstream(state_dir_ / "nested" / "sub-1" / "record.json") << "{}";
+  ASSERT_TRUE((*nested)->create(config("sub-1")));
+  ASSERT_TRUE((*nested)->start("sub-1"));
+  ASSERT_TRUE((*nested)->wait_ready("sub-1", std::chrono::seconds(20)));
+  EXPECT_TRUE(std::filesystem::exists(state_dir_ / "nested" / "sub-1" / "sandbox" / "launch.json"));
+  EXPECT_EQ((*nested)->adopt(), std::vector<std::string>{"sub-1"});
+  ASSERT_TRUE((*nested)->destroy("sub-1"));
+  EXPECT_FALSE(std::filesystem::exists(state_dir_ / "nested" / "sub-1" / "sandbox"));
+  EXPECT_TRUE(std::filesystem::exists(state_dir_ / "nested" / "sub-1" / "record.json"));
+
+  options.sandbox_subdir = "../escape";
+  EXPECT_FALSE(NamespaceDriver::make(options));
+}
+
 TEST_F(NamespaceDriverTest, BadInputIsRefusedWithoutSideEffects) {
   struct Case {
     std::string name;

@@ -50,7 +50,10 @@ int run(const nucleus::node::NodeConfig& config) {
     return 1;
   }
   sandbox::NamespaceDriverOptions driver_options;
-  driver_options.state_dir = config.state_dir + "/sandboxes";
+  // Each pod's sandbox lives in its pod directory: pods/{id}/sandbox holds
+  // the workspace, the audit log and the logs beside the pod's own files.
+  driver_options.state_dir = config.state_dir + "/pods";
+  driver_options.sandbox_subdir = "sandbox";
   driver_options.supervisor_binary = config.sandbox_binary;
   driver_options.proxy_binary = config.proxy_binary;
   driver_options.cgroup_parent = config.cgroup_parent;
