@@ -28,8 +28,9 @@ free_port() { python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv
 cleanup() {
   local status=$?
   for pod in "${pods[@]}"; do "$nucleus" pods delete "$pod" >/dev/null 2>&1 || true; done
-  [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
-  [ -n "$git_pid" ] && kill "$git_pid" 2>/dev/null && wait "$git_pid" 2>/dev/null
+  # wait reports the signal that ended each process; that is expected here.
+  if [ -n "$node_pid" ]; then kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi
+  if [ -n "$git_pid" ]; then kill "$git_pid" 2>/dev/null || true; wait "$git_pid" 2>/dev/null || true; fi
   if [ $status -ne 0 ]; then
     echo "quickstart: failed; the node's log follows" >&2
     tail -n 40 "$work/node.log" >&2 || true
