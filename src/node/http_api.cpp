@@ -1,6 +1,7 @@
 // Routes of the HTTP API: pods, logs, audit, workspace, tools, approvals,
 // health and metrics.
 #include "node/http_api.h"
+#include "common/file_text.h"
 
 #include <atomic>
 #include <fstream>
@@ -59,12 +60,6 @@ bool read_body(const httplib::ContentReader& reader, std::size_t max_bytes, std:
   return !too_large;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void reply(httplib::Response& response, const HttpReply& result) { send_json(response, result.status, result.body); }
 
@@ -196,7 +191,7 @@ void install_log_routes(httplib::Server& server, PodManager& pods) {
     auto paths = pods.paths(id);
     if (auto* error = std::get_if<ApiError>(&paths)) return send_error(response, error->status, error->code, error->message);
     const std::string log_file = std::get<sandbox::Paths>(paths).log_file;
-    if (request.get_param_value("follow") != "true") return response.set_content(read_file(log_file), "text/plain");
+    if (request.get_param_value("follow") != "true") return response.set_content(read_file_text(log_file), "text/plain");
 
     auto stream = std::make_shared<std::ifstream>(log_file, std::ios::binary);
     response.set_chunked_content_provider("text/plain", [&pods, id, stream](std::size_t, httplib::DataSink& sink) {
@@ -219,7 +214,7 @@ void install_log_routes(httplib::Server& server, PodManager& pods) {
   server.Get(std::string(kPodPath) + "/audit", [&pods](const httplib::Request& request, httplib::Response& response) {
     auto paths = pods.paths(request.matches[1]);
     if (auto* error = std::get_if<ApiError>(&paths)) return send_error(response, error->status, error->code, error->message);
-    response.set_content(read_file(std::get<sandbox::Paths>(paths).audit_log), "application/x-ndjson");
+    response.set_content(read_file_text(std::get<sandbox::Paths>(paths).audit_log), "application/x-ndjson");
   });
   // Verification with the audit key, which never leaves the node.
   server.Get(std::string(kPodPath) + "/audit/verify", [&pods](const httplib::Request& request,

@@ -50,7 +50,7 @@ struct ProcessSpec {
   // the child nothing.
   bool no_new_privs = true;
   // Kernel confinement applied in the child: capabilities dropped around
-  // the user drop, then no_new_privs (whatever no_new_privs says above),
+  // the user drop, then no_new_privs (regardless of no_new_privs above),
   // Landlock and seccomp right before execve. Not owned; it must outlive
   // the call. nullptr runs the child unconfined.
   const sandbox::Confinement* confinement = nullptr;

@@ -1,4 +1,5 @@
 #include "sandbox/cgroup.h"
+#include "common/file_text.h"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -33,12 +34,6 @@ Result<bool> write_file(const std::string& path, const std::string& value) {
   return true;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // mkdir -p for the parent groups.
 Result<bool> make_parent_dirs(const std::string& base, const std::string& parent) {
@@ -65,7 +60,7 @@ Result<bool> make_group_dir(const std::string& base, const std::string& parent, 
 }
 
 long read_counter(const std::string& file, const std::string& key) {
-  std::istringstream lines(read_file(file));
+  std::istringstream lines(read_file_text(file));
   std::string name;
   long value = 0;
   while (lines >> name >> value) {
@@ -76,7 +71,7 @@ long read_counter(const std::string& file, const std::string& key) {
 
 std::vector<pid_t> read_pids(const std::string& file) {
   std::vector<pid_t> pids;
-  std::istringstream lines(read_file(file));
+  std::istringstream lines(read_file_text(file));
   for (pid_t pid = 0; lines >> pid;) pids.push_back(pid);
   return pids;
 }
@@ -206,7 +201,7 @@ std::string relative(const std::string& parent, const std::string& id) {
 }  // namespace
 
 Result<CgroupVersion> Cgroup::detect(const std::string& fs_root) {
-  const std::string controllers = read_file(fs_root + "/cgroup.controllers");
+  const std::string controllers = read_file_text(fs_root + "/cgroup.controllers");
   if (controllers.find("memory") != std::string::npos && controllers.find("pids") != std::string::npos) {
     return CgroupVersion::v2;
   }

@@ -1,8 +1,8 @@
 // The sandbox driver interface. A driver runs one tool proxy per sandbox
 // behind an isolation boundary (Linux namespaces today, microVMs later) and
 // gives the node a socket to it. Every method is safe to call from several
-// threads for different sandboxes; calls for the same id are serialized by
-// the caller (the node holds one lock per pod).
+// threads for different sandboxes. The caller serializes calls for the
+// same id (the node takes one lock per pod).
 //
 // Lifecycle: create -> start -> wait_ready -> connect... -> stop -> destroy.
 // A sandbox that exits by itself (the proxy failed, a limit killed it) is

@@ -1,7 +1,7 @@
 // Everything the nucleus-sandbox supervisor needs to launch one sandbox,
 // written by the driver as <dir>/launch.json and read back by the
 // supervisor. The file is the only channel between them, so a supervisor
-// started again after a node restart sees exactly what the first one saw.
+// started again after a node restart reads exactly what the first one read.
 #pragma once
 
 #include <sys/types.h>

@@ -1,5 +1,6 @@
 // Creating sandboxes: directories, id ranges, keys, policy, workspace.
 #include "sandbox/namespace_driver.h"
+#include "common/file_text.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -47,12 +48,6 @@ Result<std::string> random_key() {
   return hex;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -90,7 +85,7 @@ Result<Paths> NamespaceDriver::paths(const std::string& id) const {
   const Layout layout(*dir);
   Paths paths{layout.dir,           layout.workspace, layout.run_dir,  layout.run_dir + "/proxy.sock",
               layout.run_dir + "/egress.sock", layout.run_dir + "/audit.log", layout.log_file, 0};
-  if (auto config = launch_config_from_json(read_text(layout.launch_file))) paths.host_uid = config->uid_base;
+  if (auto config = launch_config_from_json(read_file_text(layout.launch_file))) paths.host_uid = config->uid_base;
   return paths;
 }
 
@@ -102,7 +97,7 @@ Result<uid_t> NamespaceDriver::allocate_uid_base() {
       if (entry->d_name[0] == '.') continue;
       const std::string dir = options_.state_dir + "/" + entry->d_name +
                               (options_.sandbox_subdir.empty() ? "" : "/" + options_.sandbox_subdir);
-      auto config = launch_config_from_json(read_text(dir + "/launch.json"));
+      auto config = launch_config_from_json(read_file_text(dir + "/launch.json"));
       if (config) used.insert(config->uid_base);
     }
     ::closedir(entries);

@@ -3,7 +3,7 @@
 // own cgroup with the configured limits, fresh namespaces, a generated
 // root file system, a capped workspace and, when configured, a loopback
 // bridge to the node's egress proxy. See supervisor.h, sandbox_init.h and
-// rootfs.h for the steps, docs/threat-model.md for what this holds
+// rootfs.h for the steps, docs/threat-model.md for what it protects
 // against. Needs root on the host.
 #pragma once
 

@@ -137,7 +137,7 @@ Result<bool> NamespaceDriver::wait_ready(const std::string& id, std::chrono::mil
     }
   }
   if (!pipe) {
-    // Adopted or already waited for: the proxy is ready when it answers.
+    // Adopted or already waited for: the proxy is ready when it accepts a connection.
     if (connect_in_dir(layout.run_dir, "proxy.sock")) return true;
     return make_error(fmt::format("sandbox {}: its tool proxy does not accept connections", id));
   }

@@ -99,8 +99,8 @@ void run_init(const LaunchConfig& config, int sync_fd, int ready_fd) {
   const int proxy_binary = ::open(config.proxy_binary.c_str(), O_PATH | O_CLOEXEC);
   if (proxy_binary < 0) die(ready_fd, "open " + config.proxy_binary);
   // The file system is built while the supervisor moves this process into
-  // its cgroup (a slow write on cgroup v1); only the cgroup namespace has
-  // to wait for that.
+  // its cgroup, which is a slow write on cgroup v1. Only the cgroup
+  // namespace has to wait for that move.
   build_file_system(config, ready_fd);
   if (!exchange(sync_fd, 0, kSyncInCgroup)) ::_exit(1);
   if (::unshare(CLONE_NEWCGROUP) != 0) die(ready_fd, "unshare(CLONE_NEWCGROUP)");

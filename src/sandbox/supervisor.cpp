@@ -1,4 +1,5 @@
 #include "sandbox/supervisor.h"
+#include "common/file_text.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -27,12 +28,6 @@ namespace {
 
 constexpr int kStopGraceSeconds = 10;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool write_proc_file(pid_t pid, const char* name, const std::string& text) {
   const std::string path = fmt::format("/proc/{}/{}", pid, name);
@@ -138,7 +133,7 @@ int supervise_child(pid_t child, int sync_fd, const LaunchConfig& config, Cgroup
 int run_supervisor(const std::string& sandbox_dir, int ready_fd) {
   ::signal(SIGPIPE, SIG_IGN);
   const Layout layout(sandbox_dir);
-  auto config = launch_config_from_json(read_text(layout.launch_file));
+  auto config = launch_config_from_json(read_file_text(layout.launch_file));
   if (!config) return fail(ready_fd, config.error());
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l supervisor " + config->id + " %v");
   if (auto me = identify(::getpid()); me) {

@@ -15,7 +15,8 @@ namespace nucleus::sandbox {
 // Returns the process exit status for the supervisor.
 int run_supervisor(const std::string& sandbox_dir, int ready_fd);
 
-// Where cgroups are mounted; a v2 host has the unified hierarchy here.
+// Mount point of the cgroup file systems. A v2 host has its unified
+// hierarchy here.
 inline constexpr const char* kCgroupRoot = "/sys/fs/cgroup";
 
 }  // namespace nucleus::sandbox

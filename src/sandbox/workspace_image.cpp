@@ -115,7 +115,7 @@ Result<bool> make_template(const std::string& path, std::uint64_t bytes) {
       return make_error(error);
     }
   }
-  // Inode tables stay uninitialised (the block group descriptors say
+  // Inode tables stay uninitialised (the block group descriptors record
   // which inodes were never used), so the template holds well under a
   // megabyte of data; mounting with noinit_itable keeps it that way.
   auto formatted = run_tool({mkfs, "-q", "-F", "-O", "^has_journal", "-m", "0", "-E",
@@ -178,7 +178,7 @@ Result<bool> mount_workspace_image(const std::string& image, const std::string& 
   if (::mount(resolved, target.c_str(), "ext4", MS_NOSUID | MS_NODEV, "noinit_itable") != 0) {
     return make_error(errno_message(fmt::format("mount {} on {}", resolved, target)));
   }
-  // The mount holds the device now; closing our descriptor lets
+  // The mount keeps the device open now; closing our descriptor lets
   // LO_FLAGS_AUTOCLEAR detach it after the last unmount.
   return true;
 }

@@ -1,5 +1,5 @@
 // launch.json round trips and its adversarial inputs: the supervisor runs
-// as root on whatever the file says, so every field is checked.
+// as root on whatever the file contains, so every field is checked.
 #include "sandbox/launch_config.h"
 
 #include <gtest/gtest.h>

@@ -50,7 +50,7 @@ int run(const nucleus::node::NodeConfig& config) {
     return 1;
   }
   sandbox::NamespaceDriverOptions driver_options;
-  // Each pod's sandbox lives in its pod directory: pods/{id}/sandbox holds
+  // Each pod's sandbox lives in its pod directory: pods/{id}/sandbox contains
   // the workspace, the audit log and the logs beside the pod's own files.
   driver_options.state_dir = config.state_dir + "/pods";
   driver_options.sandbox_subdir = "sandbox";

@@ -2,7 +2,7 @@
 //
 //   nucleus-sandbox supervise DIR
 //
-// DIR holds launch.json, written by the driver. Descriptor 3 is the ready
+// DIR contains launch.json, written by the driver. Descriptor 3 is the ready
 // pipe; stdout and stderr go to the sandbox's log. The command returns at
 // once: the supervisor detaches into its own session and keeps running
 // until the sandbox ends.
