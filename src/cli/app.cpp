@@ -8,6 +8,8 @@
 #include <filesystem>
 
 #include "cli/approve_command.h"
+#include "cli/mcp_command.h"
+#include "cli/run_command.h"
 #include "cli/audit_commands.h"
 #include "cli/node_endpoint.h"
 #include "cli/policy_commands.h"
@@ -42,6 +44,7 @@ struct Options {
   std::optional<std::string> approval_id;
   bool approve_all = false;
   bool deny_all = false;
+  RunRequest run_request;
 
   NodeClient client() const { return NodeClient(resolve_node_endpoint(node_flags)); }
 };
@@ -211,6 +214,40 @@ void add_approve_verb(CLI::App& app, Options& o) {
   });
 }
 
+void add_mcp_verb(CLI::App& app, Options& o) {
+  auto* mcp = app.add_subcommand(
+      "mcp", "Serve MCP (revision 2025-06-18) on stdin and stdout for one pod; agents start this as a stdio server");
+  mcp->add_option("--pod", o.pod_id, "Pod id")->required();
+  mcp->callback([&o] {
+    const NodeClient client = o.client();
+    o.status = run_mcp_server(client, o.pod_id, std::cin, std::cout, std::cerr);
+  });
+}
+
+void add_run_verb(CLI::App& app, Options& o) {
+  auto* run = app.add_subcommand(
+      "run",
+      "Run an agent command on this host with its tools inside a new pod: create the pod, upload the workspace, "
+      "hand the agent an MCP configuration, ask for approvals, copy the workspace back and print a summary. "
+      "Exit status is the agent's");
+  RunRequest& r = o.run_request;
+  auto* profile = run->add_option("--profile", r.profile, std::string("Built-in profile (default ") +
+                                                              kDefaultRunProfile + "); see nucleus profiles");
+  auto* file = run->add_option("-f,--file", r.spec_file, "Pod spec file: YAML, or JSON when named *.json");
+  profile->excludes(file);
+  run->add_option("--workspace", r.workspace_dir,
+                  "Directory to upload; when the agent exits it is replaced by the pod's workspace");
+  run->add_flag("--leave-in-pod", r.leave_in_pod, "Do not copy the workspace back; keep the pod running");
+  run->add_flag("--no-prompt", r.no_prompt, "Never ask on the terminal; print how to decide each approval");
+  run->add_option("--timeout", o.timeout_seconds, "Seconds to wait for the pod to run")->check(CLI::PositiveNumber);
+  run->add_option("command", r.agent_command, "The agent command, after --")->required();
+  run->callback([&o] {
+    o.run_request.running_timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
+    const NodeClient client = o.client();
+    o.status = run_agent_in_pod(client, o.run_request, terminal_answer_source(), std::cout, std::cerr);
+  });
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -227,6 +264,8 @@ int run(int argc, char** argv) {
   add_workspace_verbs(app, options);
   add_tool_verb(app, options);
   add_approve_verb(app, options);
+  add_mcp_verb(app, options);
+  add_run_verb(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

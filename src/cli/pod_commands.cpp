@@ -21,6 +21,22 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+std::string json_text(const json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key)) return "";
+  const json& value = object[key];
+  return value.is_string() ? value.get<std::string>() : value.is_null() ? "" : value.dump();
+}
+
+std::string format_budget(const json& pod) {
+  const json budget = pod.value("budget", json::object());
+  const std::string spent = json_text(budget, "spent_usd");
+  const std::string limit = json_text(budget, "max_cost_usd");
+  if (spent.empty()) return "-";
+  return limit.empty() ? "$" + spent : fmt::format("${}/${}", spent, limit);
+}
+
+}  // namespace
+
 Result<std::string> read_spec_file(const std::string& path) {
   std::error_code ignored;
   if (!fs::is_regular_file(path, ignored)) {
@@ -41,8 +57,6 @@ bool is_final_phase(const std::string& phase) {
   return phase == "succeeded" || phase == "failed" || phase == "terminated";
 }
 
-// Polls the pod until its phase is running. Returns an error when the pod
-// reaches a final phase or the timeout passes.
 Result<bool> wait_until_running(const NodeClient& client, const std::string& pod_id,
                                 const CreatePodRequest& request) {
   const auto deadline = std::chrono::steady_clock::now() + request.running_timeout;
@@ -62,22 +76,6 @@ Result<bool> wait_until_running(const NodeClient& client, const std::string& pod
   return make_error(fmt::format("pod {} is still in phase {} after {} ms. Raise --timeout to wait longer", pod_id, phase,
                                 request.running_timeout.count()));
 }
-
-std::string json_text(const json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key)) return "";
-  const json& value = object[key];
-  return value.is_string() ? value.get<std::string>() : value.is_null() ? "" : value.dump();
-}
-
-std::string format_budget(const json& pod) {
-  const json budget = pod.value("budget", json::object());
-  const std::string spent = json_text(budget, "spent_usd");
-  const std::string limit = json_text(budget, "max_cost_usd");
-  if (spent.empty()) return "-";
-  return limit.empty() ? "$" + spent : fmt::format("${}/${}", spent, limit);
-}
-
-}  // namespace
 
 std::string format_age(const std::string& rfc3339, std::chrono::system_clock::time_point now) {
   std::tm parts{};

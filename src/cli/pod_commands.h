@@ -22,6 +22,18 @@ struct CreatePodRequest {
   std::chrono::milliseconds poll_interval{200};
 };
 
+// Reads a spec file, refusing a missing, unreadable or empty one.
+Result<std::string> read_spec_file(const std::string& path);
+
+// application/json for a *.json file, else application/yaml.
+std::string spec_content_type(const std::string& path);
+
+bool is_final_phase(const std::string& phase);
+
+// Polls the pod until its phase is running. Returns an error when the pod
+// reaches a final phase or request.running_timeout passes.
+Result<bool> wait_until_running(const NodeClient& client, const std::string& pod_id, const CreatePodRequest& request);
+
 int run_pods_create(const NodeClient& client, const CreatePodRequest& request, std::ostream& out,
                     std::ostream& err);
 

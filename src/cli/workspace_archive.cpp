@@ -1,9 +1,16 @@
 #include "cli/workspace_archive.h"
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include <chrono>
+#include <filesystem>
 
 #include <fmt/format.h>
 
+#include "common/errno_text.h"
 #include "proxy/process.h"
 
 namespace nucleus::cli {
@@ -54,6 +61,34 @@ Result<std::size_t> unpack_archive(const std::string& archive, const std::string
   auto result = run_tar(spec, fmt::format("cannot extract the workspace into {}", dir));
   if (!result.ok()) return make_error(result.error());
   return archive.size();
+}
+
+}  // namespace nucleus::cli
+
+namespace nucleus::cli {
+
+Result<std::size_t> replace_directory_with_archive(const std::string& archive, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path target = fs::absolute(dir, error);
+  struct stat target_stat {};
+  if (error || ::stat(target.c_str(), &target_stat) != 0 || !S_ISDIR(target_stat.st_mode)) {
+    return make_error(fmt::format("{} is not a directory", dir));
+  }
+  std::string staging_template = (target.parent_path() / ("." + target.filename().string() + ".nucleus-XXXXXX")).string();
+  if (::mkdtemp(staging_template.data()) == nullptr) return make_error(syscall_error("mkdtemp", staging_template));
+  const std::string staging = staging_template;
+  auto extracted = unpack_archive(archive, staging);
+  if (extracted.ok() && ::chmod(staging.c_str(), target_stat.st_mode & 07777) != 0) {
+    extracted = make_error(syscall_error("chmod", staging));
+  }
+  if (extracted.ok() && ::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+    extracted = make_error(syscall_error("renameat2", target.string()));
+  }
+  // After the exchange `staging` names the old contents; before it, the
+  // partial extraction. Either way it goes.
+  fs::remove_all(staging, error);
+  return extracted;
 }
 
 }  // namespace nucleus::cli

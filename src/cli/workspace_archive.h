@@ -24,4 +24,12 @@ Result<std::string> pack_directory(const std::string& dir);
 // size of `archive` in bytes.
 Result<std::size_t> unpack_archive(const std::string& archive, const std::string& dir);
 
+// Makes the existing directory `dir` hold exactly what `archive` holds:
+// extracts it into a new sibling directory, gives that the mode of `dir`,
+// swaps the two atomically (renameat2 RENAME_EXCHANGE) and removes the old
+// contents. Files missing from the archive are therefore gone from `dir`
+// afterwards. On any failure `dir` is left as it was. Returns the archive
+// size in bytes.
+Result<std::size_t> replace_directory_with_archive(const std::string& archive, const std::string& dir);
+
 }  // namespace nucleus::cli

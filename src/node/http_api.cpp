@@ -163,12 +163,19 @@ void install_pod_routes(httplib::Server& server, PodManager& pods) {
   });
   server.Get(kPodPath, [&pods](const httplib::Request& request, httplib::Response& response) {
     const std::string id = request.matches[1];
-    if (auto status = query_status(pods, id)) {
-      pods.note_spent(id, (*status)["budget_spent"].value("cost_usd", "0"));
-    }
+    auto status = query_status(pods, id);
+    if (status) pods.note_spent(id, (*status)["budget_spent"].value("cost_usd", "0"));
     auto record = pods.get(id);
     if (!record) return send_pod_not_found(response, id);
-    send_json(response, 200, to_json(*record));
+    json body = to_json(*record);
+    // A running pod also reports its live policy (which policy.tighten may
+    // have narrowed), usage and pending approvals.
+    if (status) {
+      body["policy"] = (*status)["policy"];
+      body["usage"] = (*status)["budget_spent"];
+      body["pending_approvals"] = (*status)["pending_approvals"];
+    }
+    send_json(response, 200, body);
   });
   server.Post(std::string(kPodPath) + "/cancel",
               [&pods](const httplib::Request& request, httplib::Response& response, const httplib::ContentReader&) {

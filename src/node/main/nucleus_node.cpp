@@ -14,6 +14,7 @@
 
 #include "egress/egress_proxy.h"
 #include "node/http_api.h"
+#include "node/mcp_route.h"
 #include "node/metrics.h"
 #include "node/node_config.h"
 #include "node/pod_manager.h"
@@ -90,6 +91,8 @@ int run(const nucleus::node::NodeConfig& config) {
   server->new_task_queue = [] { return new httplib::ThreadPool(32); };
   node::HttpApiOptions api{*tokens, (*driver)->name(), config.state_dir, config.max_workspace_bytes};
   node::install_routes(*server, pods, metrics, api);
+  node::McpSessions mcp_sessions(pods, metrics);
+  node::install_mcp_routes(*server, pods, mcp_sessions);
   if (!server->bind_to_port(config.listen_host, config.listen_port)) {
     spdlog::error("event=start_failed error=\"cannot listen on {}:{}\"", config.listen_host, config.listen_port);
     return 1;

@@ -1,0 +1,103 @@
+#include "cli/agent_process.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+extern char** environ;
+
+namespace nucleus::cli {
+
+namespace {
+
+std::vector<std::string> agent_environment(const AgentLaunch& launch) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text(*entry);
+    const std::string name = text.substr(0, text.find('='));
+    const bool removed = std::find(launch.unset_env.begin(), launch.unset_env.end(), name) != launch.unset_env.end();
+    if (!removed && !launch.set_env.contains(name)) env.push_back(text);
+  }
+  for (const auto& [name, value] : launch.set_env) env.push_back(name + "=" + value);
+  return env;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& texts) {
+  std::vector<char*> out;
+  for (std::string& text : texts) out.push_back(text.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+class IgnoreInterrupts {
+ public:
+  IgnoreInterrupts() {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ignore, &old_int_);
+    sigaction(SIGQUIT, &ignore, &old_quit_);
+  }
+  ~IgnoreInterrupts() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGQUIT, &old_quit_, nullptr);
+  }
+  IgnoreInterrupts(const IgnoreInterrupts&) = delete;
+  IgnoreInterrupts& operator=(const IgnoreInterrupts&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_quit_ {};
+};
+
+}  // namespace
+
+Result<int> run_agent_process(const AgentLaunch& launch) {
+  if (launch.argv.empty()) return make_error("no agent command was given after --");
+  std::vector<std::string> argv = launch.argv;
+  // The agent starts in launch.cwd, so a relative program path is made
+  // absolute against the directory `nucleus run` was started in.
+  if (argv[0].find('/') != std::string::npos && argv[0].front() != '/') {
+    std::error_code error;
+    argv[0] = std::filesystem::absolute(argv[0], error).string();
+  }
+  std::vector<std::string> env = agent_environment(launch);
+  std::vector<char*> argv_pointers = pointers(argv);
+  std::vector<char*> env_pointers = pointers(env);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, launch.cwd.c_str());
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGQUIT);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+
+  IgnoreInterrupts ignore;
+  pid_t pid = -1;
+  const int spawned = posix_spawnp(&pid, argv[0].c_str(), &actions, &attributes, argv_pointers.data(),
+                                   env_pointers.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (spawned != 0) {
+    return make_error(fmt::format("cannot start the agent command \"{}\": {}", argv[0], std::strerror(spawned)));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return make_error(fmt::format("waiting for the agent failed: {}", std::strerror(errno)));
+  }
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+}  // namespace nucleus::cli

@@ -1,0 +1,27 @@
+// Running the agent command of `nucleus run` on the host: in a given
+// working directory, with the node's credentials taken out of its
+// environment and the MCP variables put in.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace nucleus::cli {
+
+struct AgentLaunch {
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH
+  std::string cwd;
+  std::map<std::string, std::string> set_env;
+  std::vector<std::string> unset_env;
+};
+
+// Starts the agent and waits for it. SIGINT and SIGQUIT are ignored here
+// while it runs (the terminal sends them to the agent too), and restored
+// for the agent. Returns its exit status, or 128 + the signal that killed
+// it. Errors: the program cannot be found or started.
+Result<int> run_agent_process(const AgentLaunch& launch);
+
+}  // namespace nucleus::cli

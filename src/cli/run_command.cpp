@@ -1,0 +1,198 @@
+#include "cli/run_command.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/agent_process.h"
+#include "cli/app.h"
+#include "cli/approval_watcher.h"
+#include "cli/mcp_config.h"
+#include "cli/node_call.h"
+#include "cli/pod_commands.h"
+#include "cli/run_summary.h"
+#include "cli/workspace_archive.h"
+#include "common/errno_text.h"
+#include "policy/profiles.h"
+
+namespace nucleus::cli {
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+struct PreparedRun {
+  std::string spec;
+  std::string content_type;
+  std::optional<std::string> archive;
+};
+
+std::string profile_names() {
+  std::string names;
+  for (const auto& profile : policy::profiles()) names += (names.empty() ? "" : ", ") + std::string(profile.name);
+  return names;
+}
+
+// Everything that can be checked locally, before the node is asked.
+Result<PreparedRun> prepare(const RunRequest& request) {
+  if (request.agent_command.empty()) {
+    return make_error("no agent command: put it after --, e.g. nucleus run --profile fix-issue -- ./agent.sh");
+  }
+  PreparedRun run;
+  if (request.spec_file) {
+    auto spec = read_spec_file(*request.spec_file);
+    if (!spec.ok()) return make_error(spec.error());
+    run.spec = std::move(*spec);
+    run.content_type = spec_content_type(*request.spec_file);
+  } else {
+    const std::string profile = request.profile.value_or(kDefaultRunProfile);
+    if (!policy::is_profile_name(profile)) {
+      return make_error(fmt::format("unknown profile \"{}\"; the profiles are {}", profile, profile_names()));
+    }
+    run.spec = profile_pod_spec(profile);
+    run.content_type = "application/json";
+  }
+  if (request.workspace_dir) {
+    std::error_code ignored;
+    if (!fs::is_directory(*request.workspace_dir, ignored)) {
+      return make_error(fmt::format("workspace {} does not exist or is not a directory", *request.workspace_dir));
+    }
+    auto packed = pack_directory(*request.workspace_dir);
+    if (!packed.ok()) return make_error(packed.error());
+    run.archive = std::move(*packed);
+  }
+  return run;
+}
+
+std::string self_executable() {
+  std::error_code error;
+  const fs::path self = fs::read_symlink("/proc/self/exe", error);
+  return error ? std::string("nucleus") : self.string();
+}
+
+// Creates the pod, waits for it and uploads the workspace. On failure after
+// the pod exists, the pod is deleted again.
+Result<std::string> start_pod(const NodeClient& client, const RunRequest& request, const PreparedRun& run,
+                              std::ostream& err) {
+  auto created = call_node_json(client, {"POST", "/v1/pods", run.spec, run.content_type, TokenRole::agent});
+  if (!created.ok()) return make_error(created.error());
+  const std::string pod_id = created->value("id", "");
+  if (pod_id.empty()) return make_error("the node's response to POST /v1/pods has no id");
+  auto fail = [&](const std::string& message) -> Result<std::string> {
+    static_cast<void>(client.send({"DELETE", pod_path(pod_id), "", "", TokenRole::agent}));
+    return make_error(message + "; pod " + pod_id + " was deleted");
+  };
+  CreatePodRequest wait_request;
+  wait_request.running_timeout = request.running_timeout;
+  if (auto running = wait_until_running(client, pod_id, wait_request); !running.ok()) return fail(running.error());
+  if (run.archive) {
+    auto uploaded = call_node_json(client, {"PUT", pod_path(pod_id) + "/workspace", *run.archive,
+                                            "application/x-tar", TokenRole::agent});
+    if (!uploaded.ok()) return fail(uploaded.error());
+    err << fmt::format("nucleus: pod {} runs; uploaded {} ({} entries)\n", pod_id, *request.workspace_dir,
+                       uploaded->value("entries", json(0)).dump());
+  } else {
+    err << fmt::format("nucleus: pod {} runs\n", pod_id);
+  }
+  return pod_id;
+}
+
+Result<std::string> make_run_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/nucleus-run-XXXXXX";
+  if (::mkdtemp(dir.data()) == nullptr) return make_error(syscall_error("mkdtemp", dir));
+  return dir;
+}
+
+Result<int> run_agent(const NodeClient& client, const RunRequest& request, const std::string& pod_id,
+                      const AnswerSource& answers, std::ostream& err) {
+  auto run_dir = make_run_dir();
+  if (!run_dir.ok()) return make_error(run_dir.error());
+  const McpLaunch launch{self_executable(), client.endpoint().url, client.endpoint().token, pod_id};
+  auto files = write_mcp_configs(*run_dir, launch);
+  Result<int> status = make_error("the agent did not run");
+  if (!files.ok()) {
+    status = make_error(files.error());
+  } else {
+    AgentLaunch agent{request.agent_command, *run_dir,
+                      {{"NUCLEUS_POD_ID", pod_id},
+                       {"NUCLEUS_NODE_URL", client.endpoint().url},
+                       {"NUCLEUS_MCP_CONFIG", files->plain_path},
+                       {"NUCLEUS_MCP_CLAUDE_CONFIG", files->claude_path}},
+                      {"NUCLEUS_NODE_TOKEN", "NUCLEUS_NODE_APPROVER_TOKEN", "NUCLEUS_NODE_STATE_DIR"}};
+    const bool prompt = !request.no_prompt && !client.endpoint().approver_token.empty() && has_terminal();
+    ApprovalWatcher watcher(client, pod_id, prompt, answers, err, request.approval_poll);
+    watcher.start();
+    status = run_agent_process(agent);
+    watcher.stop();
+  }
+  std::error_code ignored;
+  fs::remove_all(*run_dir, ignored);
+  return status;
+}
+
+// Copies the workspace back, prints the summary and deletes the pod unless
+// it stays. Returns false when something failed (already reported).
+bool finish(const NodeClient& client, const RunRequest& request, const std::string& pod_id, std::ostream& err) {
+  bool ok = true;
+  if (request.workspace_dir && !request.leave_in_pod) {
+    auto archive = call_node(client, {"GET", pod_path(pod_id) + "/workspace", "", "", TokenRole::agent});
+    auto copied = archive.ok() ? replace_directory_with_archive(archive->body, *request.workspace_dir)
+                               : Result<std::size_t>(make_error(archive.error()));
+    if (copied.ok()) {
+      err << fmt::format("nucleus: copied the pod's workspace back into {}\n", *request.workspace_dir);
+    } else {
+      err << fmt::format("nucleus: error: the workspace was not copied back: {}; it stays in pod {}\n", copied.error(),
+                         pod_id);
+      ok = false;
+    }
+  }
+  auto audit = call_node(client, {"GET", pod_path(pod_id) + "/audit", "", "", TokenRole::agent});
+  auto pod = call_node_json(client, {"GET", pod_path(pod_id), "", "", TokenRole::agent});
+  auto verify = call_node_json(client, {"GET", pod_path(pod_id) + "/audit/verify", "", "", TokenRole::agent});
+  const AuditCounts counts = audit.ok() ? count_audit_records(audit->body) : AuditCounts{};
+  err << format_run_summary(pod_id, counts, pod.ok() ? *pod : json(), verify.ok() ? *verify : json());
+  if (request.leave_in_pod || !ok) {
+    err << fmt::format("nucleus: pod {} keeps running; delete it with: nucleus pods delete {}\n", pod_id, pod_id);
+    return ok;
+  }
+  auto deleted = call_node(client, {"DELETE", pod_path(pod_id), "", "", TokenRole::agent});
+  if (!deleted.ok()) {
+    err << "nucleus: error: deleting pod " << pod_id << " failed: " << deleted.error() << "\n";
+    return false;
+  }
+  return ok;
+}
+
+}  // namespace
+
+std::string profile_pod_spec(const std::string& profile) {
+  return json{{"apiVersion", "nucleus.io/v1"},
+              {"kind", "PodSpec"},
+              {"metadata", {{"name", "nucleus-run-" + profile}}},
+              {"spec", {{"profile", profile}, {"work_dir", "/workspace"}}}}
+      .dump();
+}
+
+int run_agent_in_pod(const NodeClient& client, const RunRequest& request, const AnswerSource& answers,
+                     std::ostream& out, std::ostream& err) {
+  auto run = prepare(request);
+  if (!run.ok()) return report_failure(err, run.error(), kExitUsage);
+  auto pod_id = start_pod(client, request, *run, err);
+  if (!pod_id.ok()) return report_failure(err, pod_id.error(), kExitFailure);
+  out.flush();
+  auto agent_status = run_agent(client, request, *pod_id, answers, err);
+  if (!agent_status.ok()) err << "nucleus: error: " << agent_status.error() << "\n";
+  const bool finished = finish(client, request, *pod_id, err);
+  if (!agent_status.ok()) return kExitFailure;
+  if (!finished && *agent_status == 0) return kExitFailure;
+  return *agent_status;
+}
+
+}  // namespace nucleus::cli

@@ -1,0 +1,18 @@
+#include "mcp/tool_backend.h"
+
+namespace nucleus::mcp {
+
+using nlohmann::json;
+
+json proxy_reply_from_http(int http_status, const json& body) {
+  if (body.is_object() && body.contains("status") && body["status"].is_string()) return body;
+  std::string kind = "failed";
+  std::string message = "the node answered HTTP " + std::to_string(http_status);
+  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
+    kind = body["error"].value("code", kind);
+    message = body["error"].value("message", message);
+  }
+  return {{"status", "error"}, {"error", {{"kind", kind}, {"message", message}}}};
+}
+
+}  // namespace nucleus::mcp
