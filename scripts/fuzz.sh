@@ -8,7 +8,7 @@ seconds=${1:-20}
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-for target in fuzz_spec_parser fuzz_command_parser fuzz_glob; do
+for target in fuzz_spec_parser fuzz_command_parser fuzz_glob fuzz_mcp_message; do
   binary="$root/build/asan/fuzz/$target"
   if [ ! -x "$binary" ]; then
     echo "fuzz.sh: $binary is missing; run scripts/build.sh asan first" >&2

@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libssl-dev libseccomp-dev libspdlog-dev libfmt-dev
   libcli11-dev libre2-dev libcurl4-openssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
-  bubblewrap e2fsprogs python3
+  bubblewrap e2fsprogs python3 bsdutils
 )
 
 missing=()
@@ -18,6 +18,13 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+
+# Node.js and npm run the MCP SDK test clients. A host may already have
+# them from another source (NodeSource bundles npm with nodejs), so the
+# commands are checked rather than the Debian package names.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages are installed"

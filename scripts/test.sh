@@ -9,6 +9,9 @@ fuzz_seconds=${NUCLEUS_FUZZ_SECONDS:-20}
 
 "$root/scripts/install-deps.sh"
 
+echo "== MCP test clients (@modelcontextprotocol/sdk from npm, pinned by package-lock.json)"
+npm ci --prefix "$root/tests/mcp/client" --no-audit --no-fund
+
 echo "== release build (g++) and tests"
 "$root/scripts/build.sh" release
 ctest --test-dir "$root/build/release" --output-on-failure --no-tests=error -j "$(nproc)"

@@ -1,6 +1,7 @@
 #include "cli/mcp_command.h"
 
 #include <fmt/format.h>
+#include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -46,6 +47,9 @@ int run_mcp_server(const NodeClient& client, const std::string& pod_id, std::ist
   auto logger = spdlog::get("nucleus-mcp");
   if (!logger) logger = spdlog::stderr_color_mt("nucleus-mcp");
   spdlog::set_default_logger(logger);
+  // Quiet in the agent's terminal by default; SPDLOG_LEVEL=info shows calls.
+  spdlog::set_level(spdlog::level::warn);
+  spdlog::cfg::load_env_levels();
 
   NodeToolBackend backend(client, pod_id);
   if (auto policy = backend.policy(); !policy.ok()) {

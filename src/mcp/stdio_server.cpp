@@ -109,6 +109,7 @@ int serve_stdio(Session& session, std::istream& in, std::ostream& out) {
     }
     session.handle(message, send);
   }
+  reap(false);
   spdlog::info("event=mcp_stdio_closed pod={} waiting_calls={}", session.options().pod_id, workers.size());
   session.cancel_all();
   reap(true);

@@ -9,8 +9,9 @@ json proxy_reply_from_http(int http_status, const json& body) {
   std::string kind = "failed";
   std::string message = "the node answered HTTP " + std::to_string(http_status);
   if (body.is_object() && body.contains("error") && body["error"].is_object()) {
-    kind = body["error"].value("code", kind);
-    message = body["error"].value("message", message);
+    const json& error = body["error"];
+    if (error.contains("code") && error["code"].is_string()) kind = error["code"].get<std::string>();
+    if (error.contains("message") && error["message"].is_string()) message = error["message"].get<std::string>();
   }
   return {{"status", "error"}, {"error", {{"kind", kind}, {"message", message}}}};
 }

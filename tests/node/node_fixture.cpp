@@ -156,6 +156,32 @@ HttpResult NodeFixture::request_text(const std::string& method, const std::strin
   return result;
 }
 
+HttpResult NodeFixture::request_with_headers(const std::string& method, const std::string& path,
+                                             const std::string& token, const std::string& body,
+                                             const std::vector<std::string>& headers, std::string* response_head) {
+  const std::string id = std::to_string(counter_++);
+  const fs::path input = scratch_ / ("body-" + id);
+  const fs::path head = scratch_ / ("head-" + id);
+  const fs::path output = scratch_ / ("response-" + id);
+  std::ofstream(input, std::ios::binary) << body;
+  std::string command = "curl -s -S -k --max-time 60 -o " + shell_quote(output.string()) + " -D " +
+                        shell_quote(head.string()) + " -w '%{http_code}' -X " + method + " " + shell_quote(url(path));
+  if (!token.empty()) command += " -H " + shell_quote("Authorization: Bearer " + token);
+  for (const std::string& header : headers) command += " -H " + shell_quote(header);
+  if (!body.empty()) command += " --data-binary @" + shell_quote(input.string());
+  HttpResult result;
+  if (std::FILE* pipe = ::popen(command.c_str(), "r")) {
+    char code[16] = {};
+    const std::size_t got = std::fread(code, 1, sizeof(code) - 1, pipe);
+    ::pclose(pipe);
+    result.status = got > 0 ? std::atoi(code) : 0;
+  }
+  result.body = read_text(output);
+  if (response_head != nullptr) *response_head = read_text(head);
+  for (const fs::path& file : {input, head, output}) fs::remove(file);
+  return result;
+}
+
 std::string NodeFixture::create_pod(const std::string& yaml) {
   const HttpResult created = request_text("POST", "/v1/pods", agent_token(), yaml, "application/yaml");
   EXPECT_EQ(created.status, 201) << created.body;

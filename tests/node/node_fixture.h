@@ -37,6 +37,11 @@ class NodeFixture : public ::testing::Test {
                      const std::string& body_file = "", const std::string& content_type = "");
   HttpResult request_text(const std::string& method, const std::string& path, const std::string& token,
                           const std::string& body, const std::string& content_type = "application/json");
+  // A request with extra "Name: value" headers and a text body; the
+  // response head goes to `response_head` when it is not null.
+  HttpResult request_with_headers(const std::string& method, const std::string& path, const std::string& token,
+                                  const std::string& body, const std::vector<std::string>& headers,
+                                  std::string* response_head = nullptr);
   // POST /v1/pods with the YAML text, expecting 201; returns the pod id.
   std::string create_pod(const std::string& yaml);
   // Polls GET /v1/pods/{id} until `phase`; returns the last PodStatus.

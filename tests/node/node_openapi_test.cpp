@@ -1,5 +1,5 @@
 // Checks docs/openapi.yaml against the routes that src/node/http_api.cpp
-// registers: every route is described with its method, and the document
+// and src/node/mcp_route.cpp register: every route is described with its method, and the document
 // describes no route that the node does not serve.
 #include <gtest/gtest.h>
 
@@ -23,7 +23,8 @@ struct Route {
   bool needs_token = true;   // false only for the health check
 };
 
-// The routes of install_routes() in src/node/http_api.cpp.
+// The routes of install_routes() in src/node/http_api.cpp, then those of
+// install_mcp_routes() in src/node/mcp_route.cpp.
 const std::vector<Route> kRoutes = {
     {"post", "/v1/pods", "201"},
     {"get", "/v1/pods", "200"},
@@ -40,6 +41,9 @@ const std::vector<Route> kRoutes = {
     {"post", "/v1/pods/{id}/approvals/{approval_id}", "200"},
     {"get", "/v1/health", "200", false},
     {"get", "/metrics", "200"},
+    {"post", "/v1/pods/{id}/mcp", "200"},
+    {"get", "/v1/pods/{id}/mcp", "405"},
+    {"delete", "/v1/pods/{id}/mcp", "204"},
 };
 
 std::string read_source(const std::string& relative) {
@@ -55,7 +59,7 @@ TEST(NodeOpenApi, TableMatchesRegisteredRoutes) {
   // One server.Get/Post/Put/Delete call per route. A new route in
   // http_api.cpp changes the count, and then kRoutes and openapi.yaml need
   // the new route too.
-  const std::string source = read_source("src/node/http_api.cpp");
+  const std::string source = read_source("src/node/http_api.cpp") + read_source("src/node/mcp_route.cpp");
   ASSERT_FALSE(source.empty()) << "cannot read src/node/http_api.cpp";
   const std::regex registration(R"(server\.(Get|Post|Put|Delete)\()");
   const auto count = std::distance(std::sregex_iterator(source.begin(), source.end(), registration),

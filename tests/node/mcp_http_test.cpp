@@ -1,0 +1,180 @@
+// The node's streamable HTTP MCP endpoint at the HTTP level, with curl:
+// sessions, headers, status codes, Origin checks, tokens and an approval
+// wait answered as an event stream.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <regex>
+#include <thread>
+
+#include "node_fixture.h"
+
+namespace nucleus::node::testing {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kMcpHeaders = {"Content-Type: application/json",
+                                              "Accept: application/json, text/event-stream"};
+
+std::string initialize_body() {
+  return json{{"jsonrpc", "2.0"},
+              {"id", 1},
+              {"method", "initialize"},
+              {"params", {{"protocolVersion", "2025-06-18"}, {"capabilities", json::object()},
+                          {"clientInfo", {{"name", "curl"}, {"version", "1"}}}}}}
+      .dump();
+}
+
+std::string header_value(const std::string& head, const std::string& name) {
+  const std::regex pattern("(^|\\n)" + name + ":\\s*([^\\r\\n]*)", std::regex::icase);
+  std::smatch match;
+  return std::regex_search(head, match, pattern) ? match[2].str() : "";
+}
+
+class McpHttpTest : public NodeFixture {
+ protected:
+  void SetUp() override {
+    NodeFixture::SetUp();
+    if (IsSkipped()) return;
+    start_node();
+    pod_ = create_pod(local_pod_yaml("mcp-http", "  profile: fix-issue\n"));
+    wait_for_phase(pod_, "running");
+  }
+
+  std::string path() const { return "/v1/pods/" + pod_ + "/mcp"; }
+
+  HttpResult post(const std::string& body, std::vector<std::string> extra = {}, std::string* head = nullptr,
+                  const std::string& token = "") {
+    std::vector<std::string> headers = kMcpHeaders;
+    headers.insert(headers.end(), extra.begin(), extra.end());
+    return request_with_headers("POST", path(), token.empty() ? agent_token() : token, body, headers, head);
+  }
+
+  std::string open_session() {
+    std::string head;
+    const HttpResult opened = post(initialize_body(), {}, &head);
+    EXPECT_EQ(opened.status, 200) << opened.body;
+    EXPECT_EQ(opened.json()["result"]["protocolVersion"], "2025-06-18");
+    const std::string session = header_value(head, "Mcp-Session-Id");
+    EXPECT_EQ(session.size(), 32u) << head;
+    return session;
+  }
+
+  std::string pod_;
+};
+
+TEST_F(McpHttpTest, ASessionListsToolsAndAnswersPing) {
+  const std::string session = open_session();
+  const std::vector<std::string> headers = {"Mcp-Session-Id: " + session, "MCP-Protocol-Version: 2025-06-18"};
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", headers).status, 202);
+  const HttpResult listed = post(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", headers);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.json()["result"]["tools"].size(), 11u);
+  const HttpResult ping = post(R"({"jsonrpc":"2.0","id":3,"method":"ping"})", headers);
+  EXPECT_EQ(ping.json()["id"], 3);
+}
+
+TEST_F(McpHttpTest, SessionHeadersAreRequiredAndChecked) {
+  const std::string list = R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})";
+  EXPECT_EQ(post(list).status, 400);
+  EXPECT_EQ(post(list, {"Mcp-Session-Id: 00000000000000000000000000000000"}).status, 404);
+  const std::string session = open_session();
+  EXPECT_EQ(post(list, {"Mcp-Session-Id: " + session, "MCP-Protocol-Version: 1999-01-01"}).status, 400);
+  EXPECT_EQ(post(list, {"Mcp-Session-Id: " + session, "MCP-Protocol-Version: 2025-03-26"}).status, 200);
+
+  // A session belongs to its pod.
+  const std::string other = create_pod(local_pod_yaml("mcp-other"));
+  wait_for_phase(other, "running");
+  const HttpResult crossed = request_with_headers("POST", "/v1/pods/" + other + "/mcp", agent_token(), list,
+                                                  {"Content-Type: application/json", "Mcp-Session-Id: " + session});
+  EXPECT_EQ(crossed.status, 404);
+}
+
+TEST_F(McpHttpTest, MalformedMessagesGetJsonRpcErrors) {
+  const HttpResult garbage = post("{nope");
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(garbage.json()["error"]["code"], -32700);
+  const HttpResult batch = post("[]");
+  EXPECT_EQ(batch.json()["error"]["code"], -32600);
+  const std::string session = open_session();
+  const HttpResult unknown = post(R"({"jsonrpc":"2.0","id":9,"method":"sampling/createMessage"})",
+                                  {"Mcp-Session-Id: " + session});
+  EXPECT_EQ(unknown.json()["error"]["code"], -32601);
+  const HttpResult bad_init = post(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
+  EXPECT_EQ(bad_init.status, 400);
+  EXPECT_EQ(bad_init.json()["error"]["code"], -32602);
+}
+
+TEST_F(McpHttpTest, TokensOriginsAndMethodsAreEnforced) {
+  EXPECT_EQ(request_with_headers("POST", path(), "", initialize_body(), kMcpHeaders).status, 401);
+  EXPECT_EQ(post(initialize_body(), {}, nullptr, approver_token()).status, 403);
+  EXPECT_EQ(post(initialize_body(), {"Origin: https://attacker.example"}).status, 403);
+  EXPECT_EQ(post(initialize_body(), {"Origin: http://localhost:3000"}).status, 200);
+  std::string head;
+  EXPECT_EQ(request_with_headers("GET", path(), agent_token(), "", {}, &head).status, 405);
+  EXPECT_EQ(header_value(head, "Allow"), "POST, DELETE");
+  EXPECT_EQ(request_with_headers("POST", "/v1/pods/pod-missing/mcp", agent_token(), initialize_body(), kMcpHeaders)
+                .status,
+            404);
+}
+
+TEST_F(McpHttpTest, DeleteClosesTheSession) {
+  const std::string session = open_session();
+  EXPECT_EQ(request_with_headers("DELETE", path(), agent_token(), "", {"Mcp-Session-Id: " + session}).status, 204);
+  EXPECT_EQ(request_with_headers("DELETE", path(), agent_token(), "", {"Mcp-Session-Id: " + session}).status, 404);
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})", {"Mcp-Session-Id: " + session}).status, 404);
+  EXPECT_EQ(request_with_headers("DELETE", path(), agent_token(), "", {}).status, 400);
+}
+
+TEST_F(McpHttpTest, AWaitingCallStreamsNotificationsUntilApproved) {
+  const std::string session = open_session();
+  auto approver = std::async(std::launch::async, [&] {
+    for (int i = 0; i < 300; ++i) {
+      const json listed = request("GET", "/v1/pods/" + pod_ + "/approvals", agent_token()).json();
+      if (listed.is_object() && !listed["approvals"].empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        const std::string id = listed["approvals"][0]["approval_id"];
+        return request_text("POST", "/v1/pods/" + pod_ + "/approvals/" + id, approver_token(),
+                            R"({"decision":"approve"})")
+            .status;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return 0;
+  });
+  std::string head;
+  const HttpResult streamed = post(
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"run","arguments":{"command":"echo streamed"},"_meta":{"progressToken":"t"}}})",
+      {"Mcp-Session-Id: " + session}, &head);
+  EXPECT_EQ(approver.get(), 200);
+  ASSERT_EQ(streamed.status, 200);
+  EXPECT_NE(header_value(head, "Content-Type").find("text/event-stream"), std::string::npos);
+  std::vector<json> events;
+  std::smatch match;
+  std::string rest = streamed.body;
+  const std::regex data("data: ([^\\n]*)\\n");
+  while (std::regex_search(rest, match, data)) {
+    events.push_back(json::parse(match[1].str()));
+    rest = match.suffix();
+  }
+  ASSERT_GE(events.size(), 3u) << streamed.body;
+  EXPECT_EQ(events.front()["method"], "notifications/message");
+  int progress = 0;
+  for (const json& event : events) progress += event.value("method", "") == "notifications/progress" ? 1 : 0;
+  EXPECT_GE(progress, 1);
+  EXPECT_EQ(events.back()["id"], 5);
+  EXPECT_EQ(events.back()["result"]["isError"], false);
+  EXPECT_NE(events.back()["result"]["content"][0]["text"].get<std::string>().find("streamed"), std::string::npos);
+
+  // Without text/event-stream in Accept the same kind of call is one JSON reply.
+  const HttpResult plain = request_with_headers(
+      "POST", path(), agent_token(),
+      R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"read","arguments":{"path":"/etc/passwd"}}})",
+      {"Content-Type: application/json", "Accept: application/json", "Mcp-Session-Id: " + session});
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.json()["result"]["isError"], true);
+}
+
+}  // namespace
+}  // namespace nucleus::node::testing

@@ -1,0 +1,196 @@
+// `nucleus run` end to end: a real node, the real CLI and a scripted agent
+// (tests/mcp/client/scripted_agent.mjs) that uses the MCP configuration it
+// is given, as Claude Code would.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "child_process.h"
+#include "node_fixture.h"
+
+namespace nucleus::node::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const std::string kClientDir = std::string(NUCLEUS_SOURCE_DIR) + "/tests/mcp/client";
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class NucleusRunTest : public NodeFixture {
+ protected:
+  void SetUp() override {
+    NodeFixture::SetUp();
+    if (IsSkipped()) return;
+    ASSERT_FALSE(find_in_path("node").empty()) << "node is not installed; scripts/install-deps.sh installs nodejs";
+    ASSERT_TRUE(fs::exists(kClientDir + "/node_modules/@modelcontextprotocol/sdk/package.json"))
+        << "run: npm ci --prefix " << kClientDir;
+    start_node();
+    workspace_ = scratch_ / "project";
+    fs::create_directories(workspace_ / "src");
+    std::ofstream(workspace_ / "notes.txt") << "remember the milk\n";
+    std::ofstream(workspace_ / "src" / "main.c") << "int main(void) { return 0; }\n";
+  }
+
+  std::map<std::string, std::string> cli_env() {
+    return {{"NUCLEUS_NODE_URL", url("")},
+            {"NUCLEUS_NODE_TOKEN", agent_token()},
+            {"NUCLEUS_NODE_APPROVER_TOKEN", approver_token()},
+            {"NUCLEUS_NODE_STATE_DIR", state_dir_.string()}};
+  }
+
+  ChildResult run_cli(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds(120)) {
+    std::vector<std::string> argv = {NUCLEUS_CLI_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ChildProcess cli(argv, cli_env(), scratch_.string());
+    return cli.wait(timeout);
+  }
+
+  std::size_t pod_count() { return request("GET", "/v1/pods", agent_token()).json()["pods"].size(); }
+
+  fs::path workspace_;
+};
+
+TEST_F(NucleusRunTest, RunsAScriptedAgentThroughTheEnvelopeAndCopiesTheWorkspaceBack) {
+  // The test plays the human: it approves the `run` call once it is pending.
+  auto approver = std::async(std::launch::async, [this]() -> std::string {
+    for (int i = 0; i < 900; ++i) {
+      const json pods = request("GET", "/v1/pods", agent_token()).json();
+      for (const json& pod : pods.value("pods", json::array())) {
+        const std::string id = pod["id"];
+        const json listed = request("GET", "/v1/pods/" + id + "/approvals", agent_token()).json();
+        if (listed.is_object() && !listed["approvals"].empty()) {
+          const std::string approval = listed["approvals"][0]["approval_id"];
+          // Slower than nucleus run's own poll, so that it announces the approval.
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+          return std::to_string(request_text("POST", "/v1/pods/" + id + "/approvals/" + approval, approver_token(),
+                                             R"({"decision":"approve"})")
+                                    .status);
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return "no approval was requested";
+  });
+  const ChildResult result = run_cli({"run", "--profile", "fix-issue", "--workspace", workspace_.string(), "--",
+                                      "node", kClientDir + "/scripted_agent.mjs"});
+  EXPECT_EQ(approver.get(), "200");
+  ASSERT_EQ(result.exit_code, 0) << "stdout:\n" << result.out << "\nstderr:\n" << result.err;
+
+  const json report = json::parse(result.out.substr(result.out.find('{')), nullptr, false);
+  ASSERT_TRUE(report.is_object()) << result.out;
+  EXPECT_EQ(report["leaked"], json::array()) << "node credentials reached the agent";
+  EXPECT_EQ(report["pod"], report["plain_pod"]);
+  EXPECT_NE(report["cwd"], workspace_.string());
+  EXPECT_NE(report["http_url"].get<std::string>().find("/mcp"), std::string::npos);
+
+  // The agent's changes are back in the directory; untouched files stay.
+  EXPECT_EQ(slurp(workspace_ / "notes.txt"), "REMEMBER THE MILK\n");
+  EXPECT_EQ(slurp(workspace_ / "made-by-agent.txt"), "hello\n");
+  EXPECT_EQ(slurp(workspace_ / "src" / "main.c"), "int main(void) { return 0; }\n");
+  EXPECT_FALSE(fs::exists(workspace_ / ".env"));
+
+  // The approval was announced, and the summary adds up.
+  EXPECT_NE(result.err.find("nucleus approve " + report["pod"].get<std::string>()), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("approvals   1 requested, 1 granted, 0 denied"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(" denied,"), std::string::npos);
+  EXPECT_NE(result.err.find("audit log   verified"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("tool calls  "), std::string::npos);
+  EXPECT_EQ(pod_count(), 0u) << "the pod is deleted after the run";
+  for (const auto& entry : fs::directory_iterator(workspace_.parent_path())) {
+    EXPECT_EQ(entry.path().filename().string().find(".project.nucleus-"), std::string::npos) << entry.path();
+  }
+}
+
+TEST_F(NucleusRunTest, PassesTheAgentsExitStatusAndCanLeaveTheWorkspaceInThePod) {
+  const ChildResult result =
+      run_cli({"run", "--profile", "read-only", "--workspace", workspace_.string(), "--leave-in-pod", "--", "sh", "-c",
+               "test -f .mcp.json && test -f nucleus-mcp.json && test \"$(stat -c %a .mcp.json)\" = 600 && exit 7"});
+  EXPECT_EQ(result.exit_code, 7) << result.err;
+  EXPECT_EQ(pod_count(), 1u) << "--leave-in-pod keeps the pod";
+  EXPECT_NE(result.err.find("nucleus pods delete"), std::string::npos) << result.err;
+  EXPECT_EQ(slurp(workspace_ / "notes.txt"), "remember the milk\n");
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// With a terminal (a pty from script(1)), nucleus run shows the approval
+// box and takes the typed answer, as nucleus approve does.
+class NucleusRunTerminal : public NucleusRunTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(NucleusRunTerminal, AsksOnTheTerminalAndFollowsTheAnswer) {
+  const std::string script = find_in_path("script");
+  ASSERT_FALSE(script.empty()) << "script(1) from bsdutils is needed to give nucleus run a terminal";
+  const bool approve = GetParam();
+  const fs::path answer = scratch_ / "answer";
+  std::ofstream(answer) << (approve ? "y\n" : "n\n");
+  const std::string command = shell_quote(NUCLEUS_CLI_BINARY) + " run --profile fix-issue --workspace " +
+                              shell_quote(workspace_.string()) + " -- node " +
+                              shell_quote(kClientDir + "/scripted_agent.mjs");
+  ChildProcess terminal({script, "-qec", command, "/dev/null"}, cli_env(), scratch_.string(), "", answer.string());
+  const ChildResult result = terminal.wait(std::chrono::seconds(120));
+  ASSERT_FALSE(result.timed_out) << result.out;
+  EXPECT_NE(result.out.find("Approve this operation? [y/N]"), std::string::npos) << result.out;
+  if (approve) {
+    EXPECT_EQ(result.exit_code, 0) << result.out;
+    EXPECT_NE(result.out.find("1 requested, 1 granted, 0 denied"), std::string::npos) << result.out;
+    EXPECT_EQ(slurp(workspace_ / "notes.txt"), "REMEMBER THE MILK\n");
+  } else {
+    EXPECT_EQ(result.exit_code, 1) << "the scripted agent fails when its run call is refused\n" << result.out;
+    EXPECT_NE(result.out.find("1 requested, 0 granted, 1 denied"), std::string::npos) << result.out;
+  }
+  EXPECT_EQ(pod_count(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Answers, NucleusRunTerminal, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "yes" : "no"; });
+
+struct BadRun {
+  const char* name;
+  std::vector<std::string> args;
+  const char* message;
+};
+
+class NucleusRunBadInput : public NucleusRunTest, public ::testing::WithParamInterface<BadRun> {};
+
+TEST_P(NucleusRunBadInput, ExitsTwoAndCreatesNothing) {
+  std::vector<std::string> args = GetParam().args;
+  for (std::string& arg : args) {
+    if (arg == "WORKSPACE") arg = workspace_.string();
+  }
+  const ChildResult result = run_cli(args);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find(GetParam().message), std::string::npos) << result.err;
+  EXPECT_EQ(pod_count(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, NucleusRunBadInput,
+    ::testing::Values(
+        BadRun{"no_command", {"run", "--profile", "read-only"}, "command"},
+        BadRun{"unknown_profile", {"run", "--profile", "yolo", "--", "true"}, "the profiles are read-only"},
+        BadRun{"missing_workspace", {"run", "--workspace", "/nonexistent/dir", "--", "true"}, "does not exist"},
+        BadRun{"missing_spec", {"run", "-f", "/nonexistent/spec.yaml", "--", "true"}, "does not exist"},
+        BadRun{"profile_and_file", {"run", "--profile", "read-only", "-f", "WORKSPACE", "--", "true"}, "excludes"}),
+    [](const ::testing::TestParamInfo<BadRun>& info) { return std::string(info.param.name); });
+
+TEST_F(NucleusRunTest, AnAgentThatCannotStartFailsAndCleansUp) {
+  const ChildResult result = run_cli({"run", "--", "/nonexistent/agent"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("cannot start the agent command"), std::string::npos) << result.err;
+  EXPECT_EQ(pod_count(), 0u);
+}
+
+}  // namespace
+}  // namespace nucleus::node::testing
