@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "node/wait_slots.h"
+
 namespace nucleus::node {
 
 using nlohmann::json;
@@ -45,10 +47,12 @@ bool accepts_event_stream(const httplib::Request& request) {
 // Runs the request in an event stream: every notification and the final
 // response become "event: message" records. A client that goes away
 // cancels the call.
-void stream_request(httplib::Response& response, std::shared_ptr<McpSessionEntry> entry, mcp::Message message) {
+// `slot` is held until the stream ends.
+void stream_request(httplib::Response& response, std::shared_ptr<McpSessionEntry> entry, mcp::Message message,
+                    std::shared_ptr<void> slot) {
   response.set_header("Cache-Control", "no-cache");
   response.set_chunked_content_provider(
-      "text/event-stream", [entry, message = std::move(message)](std::size_t, httplib::DataSink& sink) {
+      "text/event-stream", [entry, slot, message = std::move(message)](std::size_t, httplib::DataSink& sink) {
         mcp::Session& session = *entry->session;
         const mcp::Sender send = [&sink, &session, &message](const json& out) {
           const std::string record = "event: message\ndata: " + dump(out) + "\n\n";
@@ -122,9 +126,17 @@ void handle_post(const httplib::Request& request, httplib::Response& response, c
     response.status = 202;
     return;
   }
-  if (message.method == "tools/call" && accepts_event_stream(request)) {
-    return stream_request(response, std::move(entry), std::move(message));
+  if (message.method != "tools/call") return answer_request(response, *entry, message);
+  // Any tools/call may wait for an approval on this worker thread.
+  auto slot = acquire_wait_slot();
+  if (!slot) {
+    spdlog::warn("event=mcp_call_rejected pod={} reason=\"{} calls already wait\"", pod_id, kMaxWaitingCalls);
+    return send_rpc(response, 200,
+                    mcp::error_response(message.id, mcp::kInternalError,
+                                        "the node already runs " + std::to_string(kMaxWaitingCalls) +
+                                            " tool calls that may wait for approval; retry once some finish"));
   }
+  if (accepts_event_stream(request)) return stream_request(response, std::move(entry), std::move(message), slot);
   answer_request(response, *entry, message);
 }
 

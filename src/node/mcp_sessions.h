@@ -58,6 +58,7 @@ class McpSessions {
 
   std::size_t size() const;
 
+
  private:
   struct Slot {
     std::shared_ptr<McpSessionEntry> entry;

@@ -176,5 +176,45 @@ TEST_F(McpHttpTest, AWaitingCallStreamsNotificationsUntilApproved) {
   EXPECT_EQ(plain.json()["result"]["isError"], true);
 }
 
+TEST_F(McpHttpTest, WaitingCallsCannotTakeEveryWorkerThread) {
+  const std::string session = open_session();
+  auto mcp_call = [&](int id) {
+    const json body = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"},
+                       {"params", {{"name", "run"}, {"arguments", {{"command", "echo " + std::to_string(id)}}}}}};
+    return post(body.dump(), {"Mcp-Session-Id: " + session});
+  };
+  auto call_tool_route = [&] { return NodeFixture::call(pod_, "read", {{"path", "/workspace"}}); };
+  std::vector<std::future<HttpResult>> waiting;
+  for (int id = 0; id < 16; ++id) waiting.push_back(std::async(std::launch::async, mcp_call, id));
+  json approvals;
+  for (int i = 0; i < 300; ++i) {
+    approvals = request("GET", "/v1/pods/" + pod_ + "/approvals", agent_token()).json()["approvals"];
+    if (approvals.size() == 16) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(approvals.size(), 16u);
+
+  const HttpResult refused = mcp_call(99);
+  EXPECT_EQ(refused.json()["error"]["code"], -32603) << refused.body;
+  EXPECT_NE(refused.body.find("16 tool calls"), std::string::npos);
+  // The plain tool route shares the cap when it would wait.
+  const HttpResult blocked = call_tool_route();
+  EXPECT_EQ(blocked.status, 503) << blocked.body;
+  EXPECT_EQ(blocked.json()["error"]["code"], "too_many_waiting_calls");
+
+  // The approver still gets through, and every waiting call then finishes.
+  for (const json& approval : approvals) {
+    const std::string id = approval["approval_id"];
+    EXPECT_EQ(request_text("POST", "/v1/pods/" + pod_ + "/approvals/" + id, approver_token(),
+                           R"({"decision":"approve"})")
+                  .status,
+              200);
+  }
+  for (auto& result : waiting) {
+    const HttpResult done = result.get();
+    EXPECT_NE(done.body.find("\"isError\":false"), std::string::npos) << done.body;
+  }
+}
+
 }  // namespace
 }  // namespace nucleus::node::testing
