@@ -12,6 +12,9 @@
 //    read's 200. Each pod is deleted after its round.
 // 2. C `read` calls of a 4 KiB file on one handle, alternating with
 //    GET /v1/health as the node's HTTP cost without a tool call.
+//    Then the same `read` as an MCP tools/call, over the node's streamable
+//    HTTP endpoint (one session, JSON replies) and over stdio through
+//    `nucleus mcp`, which calls the node's tool route.
 // 3. T threads, each with its own handle, calling `read` for S seconds.
 // 4. RSS and PSS (/proc/PID/smaps_rollup) of the nucleus-node process with
 //    0 pods and with K idle pods.
@@ -19,6 +22,7 @@
 // docs/benchmarks.md. Every pod is deleted, the node stopped and the
 // temporary directories removed on every exit, SIGINT and SIGTERM included.
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -267,6 +271,8 @@ class Node {
   Node& operator=(const Node&) = delete;
 
   std::unique_ptr<Client> client() const { return std::make_unique<Client>(base_url_, token_); }
+  std::string url(const std::string& path) const { return base_url_ + path; }
+  const std::string& token() const { return token_; }
   pid_t pid() const { return pid_; }
 
  private:
@@ -491,6 +497,149 @@ void bench_round_trip(Node& node, const std::string& id, int calls) {
   std::printf("read median target <= 250 us: %s\n\n", percentile(read_us, 0.5) <= 250 ? "met" : "NOT met");
 }
 
+// An MCP client over streamable HTTP on its own handle: initialize, then
+// tools/call requests carrying the session id, answered as JSON.
+class McpHttpClient {
+ public:
+  McpHttpClient(const std::string& url, const std::string& token) : url_(url), curl_(curl_easy_init()) {
+    if (curl_ == nullptr) throw std::runtime_error("curl_easy_init failed");
+    headers_ = curl_slist_append(nullptr, ("Authorization: Bearer " + token).c_str());
+    headers_ = curl_slist_append(headers_, "Content-Type: application/json");
+    headers_ = curl_slist_append(headers_, "Accept: application/json");
+    headers_ = curl_slist_append(headers_, "Expect:");
+    curl_easy_setopt(curl_, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, append_body);
+    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, append_body);
+    const json reply = post(json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
+                                 {"params", {{"protocolVersion", "2025-06-18"}}}});
+    const auto at = head_.find("Mcp-Session-Id: ");
+    if (!reply.contains("result") || at == std::string::npos) throw std::runtime_error("MCP initialize failed: " + head_);
+    headers_ = curl_slist_append(headers_, head_.substr(at, head_.find('\r', at) - at).c_str());
+  }
+  ~McpHttpClient() {
+    curl_slist_free_all(headers_);
+    curl_easy_cleanup(curl_);
+  }
+  McpHttpClient(const McpHttpClient&) = delete;
+  McpHttpClient& operator=(const McpHttpClient&) = delete;
+
+  json post(const json& message) {
+    const std::string body = message.dump();
+    std::string reply;
+    head_.clear();
+    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &reply);
+    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &head_);
+    if (curl_easy_perform(curl_) != CURLE_OK) throw std::runtime_error("MCP POST failed");
+    return json::parse(reply);
+  }
+
+ private:
+  std::string url_;
+  CURL* curl_;
+  curl_slist* headers_ = nullptr;
+  std::string head_;
+};
+
+// `nucleus mcp --pod ID` on a pair of pipes.
+class McpStdioClient {
+ public:
+  McpStdioClient(const std::string& node_url, const std::string& token, const std::string& pod) {
+    int to_child[2];
+    int from_child[2];
+    if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
+    std::vector<std::string> args = {NUCLEUS_CLI_BINARY, "mcp", "--pod", pod, "--node", node_url};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    std::string token_env = "NUCLEUS_NODE_TOKEN=" + token;
+    std::vector<char*> env = {token_env.data(), nullptr};
+    const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), env.data());
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(to_child[0]);
+    ::close(from_child[1]);
+    in_ = to_child[1];
+    out_ = from_child[0];
+    if (spawned != 0) throw std::runtime_error("cannot start nucleus mcp");
+    if (!call(json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
+                   {"params", {{"protocolVersion", "2025-06-18"}}}})
+             .contains("result")) {
+      throw std::runtime_error("nucleus mcp did not initialize");
+    }
+  }
+  ~McpStdioClient() {
+    ::close(in_);
+    ::close(out_);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  McpStdioClient(const McpStdioClient&) = delete;
+  McpStdioClient& operator=(const McpStdioClient&) = delete;
+
+  json call(const json& message) {
+    const std::string line = message.dump() + "\n";
+    if (::write(in_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      throw std::runtime_error("write to nucleus mcp failed");
+    }
+    std::string reply;
+    char buffer[65536];
+    while (reply.empty() || reply.back() != '\n') {
+      const ssize_t got = ::read(out_, buffer, sizeof(buffer));
+      if (got <= 0) throw std::runtime_error("nucleus mcp closed its output");
+      reply.append(buffer, static_cast<std::size_t>(got));
+    }
+    return json::parse(reply);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int in_ = -1;
+  int out_ = -1;
+};
+
+json mcp_read(int id) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"},
+          {"params", {{"name", "read"}, {"arguments", {{"path", "page.txt"}}}}}};
+}
+
+void check_mcp_read(const json& reply) {
+  if (!reply.contains("result") || reply["result"].value("isError", true) ||
+      reply["result"]["structuredContent"].value("content", "").size() != 4096) {
+    throw std::runtime_error("MCP read failed: " + reply.dump());
+  }
+}
+
+// 2b. `read` as an MCP tools/call over streamable HTTP and over stdio.
+void bench_mcp_round_trip(Node& node, const std::string& id, int calls) {
+  McpHttpClient http(node.url("/v1/pods/" + id + "/mcp"), node.token());
+  McpStdioClient stdio(node.url(""), node.token(), id);
+  for (int i = 0; i < 50; ++i) {
+    check_mcp_read(http.post(mcp_read(i)));
+    check_mcp_read(stdio.call(mcp_read(i)));
+  }
+  std::vector<double> http_us, stdio_us;
+  for (int i = 0; i < calls; ++i) {
+    if (i % 100 == 0) check_stop();
+    auto t0 = Clock::now();
+    check_mcp_read(http.post(mcp_read(i)));
+    http_us.push_back(ms_since(t0) * 1000);
+    t0 = Clock::now();
+    check_mcp_read(stdio.call(mcp_read(i)));
+    stdio_us.push_back(ms_since(t0) * 1000);
+  }
+  std::printf("| MCP tools/call `read` of 4 KiB, %d calls each | median | p95 |\n|---|---|---|\n", calls);
+  print_row("streamable HTTP, one session, JSON reply", http_us, "µs");
+  print_row("stdio through `nucleus mcp` (then the tool route)", stdio_us, "µs");
+  std::printf("\n");
+}
+
 struct WorkerTally {
   long ok = 0;
   long failed = 0;
@@ -607,6 +756,7 @@ int main(int argc, char** argv) {
     bench_first_call(node, rounds);
     const std::string steady = start_steady_pod(node);
     bench_round_trip(node, steady, calls);
+    bench_mcp_round_trip(node, steady, calls);
     bench_throughput(node, steady, clients, seconds);
     expect(node.client()->send("DELETE", "/v1/pods/" + steady), 200, "DELETE /v1/pods/" + steady);
     bench_idle_memory(node, idle);
