@@ -6,8 +6,9 @@
 //   nucleus-mcp.json  a plain object for any other client: "pod",
 //                     "stdio": {"command", "args", "env"} and
 //                     "http": {"url", "headers"}.
-// Both hold the agent token, never the approver token; the files are 0600
-// in a 0700 directory.
+// Both hold the token the agent may use (the pod's own token when the node
+// issued one), never the approver token. The files are 0600 in a 0700
+// directory.
 #pragma once
 
 #include <string>
@@ -21,7 +22,7 @@ namespace nucleus::cli {
 struct McpLaunch {
   std::string nucleus_binary;  // absolute path of this nucleus executable
   std::string node_url;
-  std::string agent_token;
+  std::string agent_token;  // the pod token, or the node's agent token
   std::string pod_id;
 };
 

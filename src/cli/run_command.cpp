@@ -27,6 +27,13 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+struct StartedPod {
+  std::string id;
+  // The token scoped to this pod that the agent gets; the agent token when
+  // the node issued none.
+  std::string agent_token;
+};
+
 struct PreparedRun {
   std::string spec;
   std::string content_type;
@@ -78,13 +85,14 @@ std::string self_executable() {
 
 // Creates the pod, waits for it and uploads the workspace. On failure after
 // the pod exists, the pod is deleted again.
-Result<std::string> start_pod(const NodeClient& client, const RunRequest& request, const PreparedRun& run,
-                              std::ostream& err) {
+Result<StartedPod> start_pod(const NodeClient& client, const RunRequest& request, const PreparedRun& run,
+                             std::ostream& err) {
   auto created = call_node_json(client, {"POST", "/v1/pods", run.spec, run.content_type, TokenRole::agent});
   if (!created.ok()) return make_error(created.error());
   const std::string pod_id = created->value("id", "");
   if (pod_id.empty()) return make_error("the node's response to POST /v1/pods has no id");
-  auto fail = [&](const std::string& message) -> Result<std::string> {
+  const std::string pod_token = created->value("pod_token", "");
+  auto fail = [&](const std::string& message) -> Result<StartedPod> {
     static_cast<void>(client.send({"DELETE", pod_path(pod_id), "", "", TokenRole::agent}));
     return make_error(message + "; pod " + pod_id + " was deleted");
   };
@@ -100,7 +108,7 @@ Result<std::string> start_pod(const NodeClient& client, const RunRequest& reques
   } else {
     err << fmt::format("nucleus: pod {} runs\n", pod_id);
   }
-  return pod_id;
+  return StartedPod{pod_id, pod_token.empty() ? client.endpoint().token : pod_token};
 }
 
 Result<std::string> make_run_dir() {
@@ -110,11 +118,12 @@ Result<std::string> make_run_dir() {
   return dir;
 }
 
-Result<int> run_agent(const NodeClient& client, const RunRequest& request, const std::string& pod_id,
+Result<int> run_agent(const NodeClient& client, const RunRequest& request, const StartedPod& pod,
                       const AnswerSource& answers, std::ostream& err) {
+  const std::string& pod_id = pod.id;
   auto run_dir = make_run_dir();
   if (!run_dir.ok()) return make_error(run_dir.error());
-  const McpLaunch launch{self_executable(), client.endpoint().url, client.endpoint().token, pod_id};
+  const McpLaunch launch{self_executable(), client.endpoint().url, pod.agent_token, pod_id};
   auto files = write_mcp_configs(*run_dir, launch);
   Result<int> status = make_error("the agent did not run");
   if (!files.ok()) {
@@ -184,12 +193,12 @@ int run_agent_in_pod(const NodeClient& client, const RunRequest& request, const 
                      std::ostream& out, std::ostream& err) {
   auto run = prepare(request);
   if (!run.ok()) return report_failure(err, run.error(), kExitUsage);
-  auto pod_id = start_pod(client, request, *run, err);
-  if (!pod_id.ok()) return report_failure(err, pod_id.error(), kExitFailure);
+  auto pod = start_pod(client, request, *run, err);
+  if (!pod.ok()) return report_failure(err, pod.error(), kExitFailure);
   out.flush();
-  auto agent_status = run_agent(client, request, *pod_id, answers, err);
+  auto agent_status = run_agent(client, request, *pod, answers, err);
   if (!agent_status.ok()) err << "nucleus: error: " << agent_status.error() << "\n";
-  const bool finished = finish(client, request, *pod_id, err);
+  const bool finished = finish(client, request, pod->id, err);
   if (!agent_status.ok()) return kExitFailure;
   if (!finished && *agent_status == 0) return kExitFailure;
   return *agent_status;

@@ -4,8 +4,9 @@
 //  1. Checks the input (profile name, spec file, workspace, command)
 //     before anything reaches the node.
 //  2. Creates the pod, waits until it runs and uploads DIR.
-//  3. Writes the MCP configuration (mcp_config.h) into a private temporary
-//     directory and starts the agent there, on the host. The agent's
+//  3. Writes the MCP configuration (mcp_config.h) with the pod's own token
+//     into a private temporary directory and starts the agent there, on
+//     the host. The agent's
 //     environment loses NUCLEUS_NODE_TOKEN, NUCLEUS_NODE_APPROVER_TOKEN and
 //     NUCLEUS_NODE_STATE_DIR and gains NUCLEUS_POD_ID, NUCLEUS_NODE_URL,
 //     NUCLEUS_MCP_CONFIG (the plain form) and NUCLEUS_MCP_CLAUDE_CONFIG.

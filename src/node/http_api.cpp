@@ -78,8 +78,20 @@ std::uint64_t declared_length(const httplib::Request& request) {
 
 void install_auth(httplib::Server& server, const HttpApiOptions& options) {
   server.set_pre_routing_handler([options](const httplib::Request& request, httplib::Response& response) {
-    const Role role = authorize(request.get_header_value("Authorization"), options.tokens);
-    const int status = access_status(route_access(request.method, request.path), role);
+    const std::string authorization = request.get_header_value("Authorization");
+    const Role role = authorize(authorization, options.tokens);
+    std::optional<std::string> token_pod;
+    if (role == Role::none && options.pod_tokens != nullptr && authorization.starts_with("Bearer ")) {
+      token_pod = options.pod_tokens->pod_of(std::string_view(authorization).substr(7));
+    }
+    if (token_pod && !pod_token_allows(*token_pod, request.method, request.path)) {
+      spdlog::warn("event=pod_token_out_of_scope pod={} method={} path={}", *token_pod, request.method, request.path);
+      send_error(response, 403, "pod_token_scope",
+                 "this token belongs to pod " + *token_pod +
+                     " and opens only its status, tools, approval list and MCP endpoint");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const int status = token_pod ? 0 : access_status(route_access(request.method, request.path), role);
     if (status == 401) {
       spdlog::warn("event=unauthorized method={} path={} remote={}", request.method, request.path, request.remote_addr);
       send_error(response, 401, "unauthorized",
@@ -133,9 +145,9 @@ void install_auth(httplib::Server& server, const HttpApiOptions& options) {
   });
 }
 
-void install_pod_routes(httplib::Server& server, PodManager& pods) {
-  server.Post("/v1/pods", [&pods](const httplib::Request& request, httplib::Response& response,
-                                  const httplib::ContentReader& reader) {
+void install_pod_routes(httplib::Server& server, PodManager& pods, PodTokens* pod_tokens) {
+  server.Post("/v1/pods", [&pods, pod_tokens](const httplib::Request& request, httplib::Response& response,
+                                              const httplib::ContentReader& reader) {
     if (!is_pod_content_type(request.get_header_value("Content-Type"))) {
       return send_error(response, 415, "unsupported_media_type",
                         "send the pod spec as application/yaml or application/json");
@@ -151,6 +163,15 @@ void install_pod_routes(httplib::Server& server, PodManager& pods) {
     }
     const PodRecord& record = std::get<PodRecord>(created);
     json reply = {{"id", record.id}, {"name", record.name}, {"phase", to_string(record.phase)}};
+    if (pod_tokens != nullptr) {
+      auto token = pod_tokens->issue(record.id);
+      if (!token.ok()) {
+        spdlog::error("event=pod_token_failed pod={} error=\"{}\"", record.id, token.error());
+        static_cast<void>(pods.remove(record.id));
+        return send_error(response, 500, "pod_token_failed", "creating the pod's token failed: " + token.error());
+      }
+      reply["pod_token"] = *token;
+    }
     if (!record.create_warnings.empty()) reply["warnings"] = record.create_warnings;
     for (const auto& warning : record.create_warnings) {
       spdlog::warn("event=pod_body_restored pod={} warning=\"{}\"", record.id, warning);
@@ -184,11 +205,12 @@ void install_pod_routes(httplib::Server& server, PodManager& pods) {
                 if (!record) return send_pod_not_found(response, request.matches[1]);
                 send_json(response, 200, to_json(*record));
               });
-  server.Delete(kPodPath, [&pods](const httplib::Request& request, httplib::Response& response) {
+  server.Delete(kPodPath, [&pods, pod_tokens](const httplib::Request& request, httplib::Response& response) {
     const std::string id = request.matches[1];
     auto removed = pods.remove(id);
     if (!removed) return send_error(response, 500, "delete_failed", removed.error());
     if (!*removed) return send_pod_not_found(response, id);
+    if (pod_tokens != nullptr) pod_tokens->revoke(id);
     send_json(response, 200, {{"id", id}, {"deleted", true}});
   });
 }
@@ -381,7 +403,7 @@ void install_node_routes(httplib::Server& server, PodManager& pods, Metrics& met
 
 void install_routes(httplib::Server& server, PodManager& pods, Metrics& metrics, const HttpApiOptions& options) {
   install_auth(server, options);
-  install_pod_routes(server, pods);
+  install_pod_routes(server, pods, options.pod_tokens);
   install_log_routes(server, pods);
   install_workspace_routes(server, pods, options.max_workspace_bytes);
   install_tool_routes(server, pods, metrics);

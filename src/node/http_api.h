@@ -10,12 +10,14 @@
 
 #include "node/metrics.h"
 #include "node/pod_manager.h"
+#include "node/pod_tokens.h"
 #include "node/tokens.h"
 
 namespace nucleus::node {
 
 struct HttpApiOptions {
   NodeTokens tokens;
+  PodTokens* pod_tokens = nullptr;  // must outlive the server
   std::string driver_name;
   std::string state_dir;  // named in 401 messages
   std::size_t max_workspace_bytes = 1ULL << 30;

@@ -119,6 +119,49 @@ TEST_F(McpHttpTest, TokensOriginsAndMethodsAreEnforced) {
             404);
 }
 
+TEST_F(McpHttpTest, PodTokenOpensOnlyItsOwnPod) {
+  const HttpResult created =
+      request_text("POST", "/v1/pods", agent_token(), local_pod_yaml("scoped"), "application/yaml");
+  ASSERT_EQ(created.status, 201);
+  const std::string id = created.json()["id"];
+  const std::string token = created.json()["pod_token"];
+  ASSERT_EQ(token.size(), 64u);
+  wait_for_phase(id, "running");
+  const std::string own = "/v1/pods/" + id;
+
+  // Its own pod: status, tools, the approval list and MCP.
+  EXPECT_EQ(request("GET", own, token).status, 200);
+  EXPECT_EQ(request_text("POST", own + "/tools/glob", token, R"({"pattern":"*"})").status, 200);
+  EXPECT_EQ(request("GET", own + "/approvals", token).status, 200);
+  EXPECT_EQ(request_with_headers("POST", own + "/mcp", token, initialize_body(), kMcpHeaders).status, 200);
+
+  // Nothing else.
+  const std::string other = "/v1/pods/" + pod_;
+  struct Denied {
+    std::string method, path, body;
+  };
+  for (const Denied& d : std::vector<Denied>{{"GET", "/v1/pods", ""},
+                                             {"POST", "/v1/pods", local_pod_yaml("escape")},
+                                             {"GET", other, ""},
+                                             {"POST", other + "/tools/glob", R"({"pattern":"*"})"},
+                                             {"POST", other + "/mcp", initialize_body()},
+                                             {"DELETE", own, ""},
+                                             {"POST", own + "/cancel", ""},
+                                             {"GET", own + "/audit", ""},
+                                             {"GET", own + "/logs", ""},
+                                             {"GET", own + "/workspace", ""},
+                                             {"POST", own + "/approvals/abc", R"({"decision":"approve"})"},
+                                             {"GET", "/metrics", ""}}) {
+    const HttpResult result = request_text(d.method, d.path, token, d.body);
+    EXPECT_EQ(result.status, 403) << d.method << " " << d.path << ": " << result.body;
+    EXPECT_EQ(result.json()["error"]["code"], "pod_token_scope") << d.method << " " << d.path;
+  }
+
+  // Deleting the pod revokes its token.
+  EXPECT_EQ(request("DELETE", own, agent_token()).status, 200);
+  EXPECT_EQ(request("GET", own, token).status, 401);
+}
+
 TEST_F(McpHttpTest, DeleteClosesTheSession) {
   const std::string session = open_session();
   EXPECT_EQ(request_with_headers("DELETE", path(), agent_token(), "", {"Mcp-Session-Id: " + session}).status, 204);

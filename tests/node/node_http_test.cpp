@@ -247,7 +247,11 @@ TEST_F(NodeHttp, ServesTls) {
 
 TEST_F(NodeHttp, RestartAdoptsRunningPod) {
   start_node();
-  const std::string id = create_pod(local_pod_yaml("survivor"));
+  const HttpResult created =
+      request_text("POST", "/v1/pods", agent_token(), local_pod_yaml("survivor"), "application/yaml");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.json()["id"];
+  const std::string pod_token = created.json()["pod_token"];
   wait_for_phase(id, "running");
   const std::string archive = make_tar({{"kept.txt", "still here\n"}});
   ASSERT_EQ(request("PUT", "/v1/pods/" + id + "/workspace", agent_token(), archive, "application/x-tar").status, 200);
@@ -262,6 +266,14 @@ TEST_F(NodeHttp, RestartAdoptsRunningPod) {
   const HttpResult read = call(id, "read", {{"path", "kept.txt"}});
   ASSERT_EQ(read.status, 200) << read.body;
   EXPECT_EQ(read.json()["result"]["content"], "still here\n");
+  // The pod's own token survives the restart, and only its digest is stored.
+  EXPECT_EQ(request("GET", "/v1/pods/" + id, pod_token).status, 200);
+  const std::string digest_file = (state_dir_ / "pods" / id / "pod-token.sha256").string();
+  std::ifstream digest(digest_file);
+  std::string stored;
+  std::getline(digest, stored);
+  EXPECT_EQ(stored.size(), 64u);
+  EXPECT_NE(stored, pod_token);
 }
 
 }  // namespace

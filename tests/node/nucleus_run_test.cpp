@@ -87,6 +87,10 @@ TEST_F(NucleusRunTest, RunsAScriptedAgentThroughTheEnvelopeAndCopiesTheWorkspace
   const json report = json::parse(result.out.substr(result.out.find('{')), nullptr, false);
   ASSERT_TRUE(report.is_object()) << result.out;
   EXPECT_EQ(report["leaked"], json::array()) << "node credentials reached the agent";
+  EXPECT_EQ(report["token"].get<std::string>().size(), 64u);
+  EXPECT_NE(report["token"], agent_token()) << "the agent gets its pod's token, not the node's";
+  EXPECT_NE(report["token"], approver_token());
+  EXPECT_EQ(report["create_pod_status"], 403);
   EXPECT_EQ(report["pod"], report["plain_pod"]);
   EXPECT_NE(report["cwd"], workspace_.string());
   EXPECT_NE(report["http_url"].get<std::string>().find("/mcp"), std::string::npos);

@@ -89,7 +89,9 @@ int run(const nucleus::node::NodeConfig& config) {
   server->set_keep_alive_max_count(10'000);
   server->set_payload_max_length(std::max<std::size_t>(config.max_workspace_bytes, 1 << 20));
   server->new_task_queue = [] { return new httplib::ThreadPool(32); };
-  node::HttpApiOptions api{*tokens, (*driver)->name(), config.state_dir, config.max_workspace_bytes};
+  node::PodTokens pod_tokens(pod_options.pods_dir);
+  for (const auto& record : pods.list()) pod_tokens.load(record.id);
+  node::HttpApiOptions api{*tokens, &pod_tokens, (*driver)->name(), config.state_dir, config.max_workspace_bytes};
   node::install_routes(*server, pods, metrics, api);
   node::McpSessions mcp_sessions(pods, metrics);
   node::install_mcp_routes(*server, pods, mcp_sessions);

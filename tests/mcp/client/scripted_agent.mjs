@@ -5,7 +5,8 @@
 //   1. list the tools;
 //   2. read notes.txt and write it back upper-cased plus a new file;
 //   3. try to write .env (the policy denies it);
-//   4. run `cat notes.txt`, which waits for an approval.
+//   4. run `cat notes.txt`, which waits for an approval;
+//   5. try its token on a route outside its pod (creating a pod).
 // It prints a JSON report on stdout and exits 0 when every step behaved.
 import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -44,8 +45,16 @@ report.run = await client.callTool(
   { timeout: 90_000, resetTimeoutOnProgress: true },
 );
 await client.close();
+report.token = config.env.NUCLEUS_NODE_TOKEN;
+const outside = await fetch(`${process.env.NUCLEUS_NODE_URL}/v1/pods`, {
+  method: "POST",
+  headers: { Authorization: `Bearer ${report.token}`, "Content-Type": "application/json" },
+  body: JSON.stringify({ apiVersion: "nucleus.io/v1", kind: "PodSpec", metadata: { name: "escape" }, spec: { profile: "permissive" } }),
+});
+report.create_pod_status = outside.status;
 console.log(JSON.stringify(report));
 const behaved =
   !report.write.isError && !report.create.isError && report.denied.isError && !report.run.isError &&
-  text(report.run).includes(content.toUpperCase().trim()) && report.leaked.length === 0;
+  text(report.run).includes(content.toUpperCase().trim()) && report.leaked.length === 0 &&
+  report.create_pod_status === 403;
 process.exit(behaved ? 0 : 1);
