@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -36,24 +38,43 @@ std::vector<char*> pointers(std::vector<std::string>& texts) {
   return out;
 }
 
-class IgnoreInterrupts {
+std::atomic<pid_t> g_agent_pid{0};
+
+void forward_to_agent(int signal_number) {
+  const pid_t pid = g_agent_pid.load();
+  if (pid > 0) ::kill(pid, signal_number);
+}
+
+// Ignores SIGINT and SIGQUIT and forwards SIGTERM and SIGHUP to the agent
+// for as long as it lives.
+class AgentSignals {
  public:
-  IgnoreInterrupts() {
+  AgentSignals() {
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGINT, &ignore, &old_int_);
     sigaction(SIGQUIT, &ignore, &old_quit_);
+    struct sigaction forward {};
+    forward.sa_handler = forward_to_agent;
+    sigemptyset(&forward.sa_mask);
+    sigaction(SIGTERM, &forward, &old_term_);
+    sigaction(SIGHUP, &forward, &old_hup_);
   }
-  ~IgnoreInterrupts() {
+  ~AgentSignals() {
+    g_agent_pid = 0;
     sigaction(SIGINT, &old_int_, nullptr);
     sigaction(SIGQUIT, &old_quit_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGHUP, &old_hup_, nullptr);
   }
-  IgnoreInterrupts(const IgnoreInterrupts&) = delete;
-  IgnoreInterrupts& operator=(const IgnoreInterrupts&) = delete;
+  AgentSignals(const AgentSignals&) = delete;
+  AgentSignals& operator=(const AgentSignals&) = delete;
 
  private:
   struct sigaction old_int_ {};
   struct sigaction old_quit_ {};
+  struct sigaction old_term_ {};
+  struct sigaction old_hup_ {};
 };
 
 }  // namespace
@@ -80,13 +101,16 @@ Result<int> run_agent_process(const AgentLaunch& launch) {
   sigemptyset(&defaults);
   sigaddset(&defaults, SIGINT);
   sigaddset(&defaults, SIGQUIT);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGHUP);
   posix_spawnattr_setsigdefault(&attributes, &defaults);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
 
-  IgnoreInterrupts ignore;
+  AgentSignals signals;
   pid_t pid = -1;
   const int spawned = posix_spawnp(&pid, argv[0].c_str(), &actions, &attributes, argv_pointers.data(),
                                    env_pointers.data());
+  g_agent_pid = spawned == 0 ? pid : 0;
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (spawned != 0) {
@@ -98,6 +122,25 @@ Result<int> run_agent_process(const AgentLaunch& launch) {
   }
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
+}
+
+Result<std::string> find_program(const std::string& name) {
+  if (name.empty()) return make_error("the agent command is empty");
+  if (name.find('/') != std::string::npos) {
+    if (::access(name.c_str(), X_OK) == 0) return name;
+    return make_error(fmt::format("agent command {} is not an executable file: {}", name, std::strerror(errno)));
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string dir = end > start ? dirs.substr(start, end - start) : std::string(".");
+    const std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return make_error(fmt::format("agent command {} was not found in PATH ({})", name, dirs));
 }
 
 }  // namespace nucleus::cli

@@ -18,10 +18,16 @@ struct AgentLaunch {
   std::vector<std::string> unset_env;
 };
 
-// Starts the agent and waits for it. SIGINT and SIGQUIT are ignored here
-// while it runs (the terminal sends them to the agent too), and restored
-// for the agent. Returns its exit status, or 128 + the signal that killed
-// it. Errors: the program cannot be found or started.
+// Starts the agent and waits for it. While it runs, SIGINT and SIGQUIT are
+// ignored here (the terminal sends them to the agent too), and SIGTERM and
+// SIGHUP are passed on to the agent, so that `nucleus run` outlives it and
+// cleans up. Returns its exit status, or 128 + the signal that killed it.
+// Errors: the program cannot be found or started.
 Result<int> run_agent_process(const AgentLaunch& launch);
+
+// The program `name` would run: an existing executable file when `name`
+// contains '/', else the first executable of that name in $PATH. Errors
+// say which was tried.
+Result<std::string> find_program(const std::string& name);
 
 }  // namespace nucleus::cli

@@ -51,6 +51,7 @@ Result<PreparedRun> prepare(const RunRequest& request) {
   if (request.agent_command.empty()) {
     return make_error("no agent command: put it after --, e.g. nucleus run --profile fix-issue -- ./agent.sh");
   }
+  if (auto program = find_program(request.agent_command.front()); !program.ok()) return make_error(program.error());
   PreparedRun run;
   if (request.spec_file) {
     auto spec = read_spec_file(*request.spec_file);

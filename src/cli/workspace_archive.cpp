@@ -43,11 +43,20 @@ Result<proxy::ProcessResult> run_tar(const proxy::ProcessSpec& spec, const std::
   return result;
 }
 
+// `dir` as an absolute, normal path without a trailing '/', because tar
+// runs from "/" and the swap needs the directory's own name.
+std::filesystem::path absolute_dir(const std::string& dir) {
+  std::error_code ignored;
+  std::filesystem::path path = std::filesystem::absolute(dir, ignored).lexically_normal();
+  if (path.filename().empty() && path.has_parent_path()) path = path.parent_path();
+  return path;
+}
+
 }  // namespace
 
 Result<std::string> pack_directory(const std::string& dir) {
   const std::string what = fmt::format("cannot archive directory {}", dir);
-  auto result = run_tar(tar_spec({"tar", "-c", "-f", "-", "-C", dir, "."}), what);
+  auto result = run_tar(tar_spec({"tar", "-c", "-f", "-", "-C", absolute_dir(dir).string(), "."}), what);
   if (!result.ok()) return make_error(result.error());
   if (result->stdout_truncated) {
     return make_error(fmt::format("{}: the archive exceeds {} bytes", what, kMaxWorkspaceArchiveBytes));
@@ -56,7 +65,7 @@ Result<std::string> pack_directory(const std::string& dir) {
 }
 
 Result<std::size_t> unpack_archive(const std::string& archive, const std::string& dir) {
-  proxy::ProcessSpec spec = tar_spec({"tar", "-x", "--no-same-owner", "-f", "-", "-C", dir});
+  proxy::ProcessSpec spec = tar_spec({"tar", "-x", "--no-same-owner", "-f", "-", "-C", absolute_dir(dir).string()});
   spec.stdin_data = archive;
   auto result = run_tar(spec, fmt::format("cannot extract the workspace into {}", dir));
   if (!result.ok()) return make_error(result.error());
@@ -70,9 +79,9 @@ namespace nucleus::cli {
 Result<std::size_t> replace_directory_with_archive(const std::string& archive, const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code error;
-  const fs::path target = fs::absolute(dir, error);
+  const fs::path target = absolute_dir(dir);
   struct stat target_stat {};
-  if (error || ::stat(target.c_str(), &target_stat) != 0 || !S_ISDIR(target_stat.st_mode)) {
+  if (target == target.root_path() || ::stat(target.c_str(), &target_stat) != 0 || !S_ISDIR(target_stat.st_mode)) {
     return make_error(fmt::format("{} is not a directory", dir));
   }
   std::string staging_template = (target.parent_path() / ("." + target.filename().string() + ".nucleus-XXXXXX")).string();

@@ -31,6 +31,7 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
+  pid_t pid() const { return pid_; }
   bool running();
   // Waits up to `timeout`, then SIGKILLs the child and its process group.
   ChildResult wait(std::chrono::seconds timeout);

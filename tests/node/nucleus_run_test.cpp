@@ -3,6 +3,8 @@
 // is given, as Claude Code would.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -46,10 +48,11 @@ class NucleusRunTest : public NodeFixture {
             {"NUCLEUS_NODE_STATE_DIR", state_dir_.string()}};
   }
 
-  ChildResult run_cli(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds(120)) {
+  ChildResult run_cli(const std::vector<std::string>& args, const std::string& cwd = "") {
     std::vector<std::string> argv = {NUCLEUS_CLI_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
-    ChildProcess cli(argv, cli_env(), scratch_.string());
+    ChildProcess cli(argv, cli_env(), scratch_.string(), cwd);
+    const std::chrono::seconds timeout(120);
     return cli.wait(timeout);
   }
 
@@ -114,13 +117,16 @@ TEST_F(NucleusRunTest, RunsAScriptedAgentThroughTheEnvelopeAndCopiesTheWorkspace
 }
 
 TEST_F(NucleusRunTest, PassesTheAgentsExitStatusAndCanLeaveTheWorkspaceInThePod) {
+  // A relative workspace path, with a trailing slash, from another directory.
   const ChildResult result =
-      run_cli({"run", "--profile", "read-only", "--workspace", workspace_.string(), "--leave-in-pod", "--", "sh", "-c",
-               "test -f .mcp.json && test -f nucleus-mcp.json && test \"$(stat -c %a .mcp.json)\" = 600 && exit 7"});
+      run_cli({"run", "--profile", "read-only", "--workspace", "project/", "--leave-in-pod", "--", "sh", "-c",
+               "test -f .mcp.json && test -f nucleus-mcp.json && test \"$(stat -c %a .mcp.json)\" = 600 && exit 7"},
+              scratch_.string());
   EXPECT_EQ(result.exit_code, 7) << result.err;
   EXPECT_EQ(pod_count(), 1u) << "--leave-in-pod keeps the pod";
   EXPECT_NE(result.err.find("nucleus pods delete"), std::string::npos) << result.err;
   EXPECT_EQ(slurp(workspace_ / "notes.txt"), "remember the milk\n");
+  EXPECT_NE(result.err.find("uploaded project/ (4 entries)"), std::string::npos) << result.err;
 }
 
 std::string shell_quote(const std::string& text) {
@@ -186,14 +192,28 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"unknown_profile", {"run", "--profile", "yolo", "--", "true"}, "the profiles are read-only"},
         BadRun{"missing_workspace", {"run", "--workspace", "/nonexistent/dir", "--", "true"}, "does not exist"},
         BadRun{"missing_spec", {"run", "-f", "/nonexistent/spec.yaml", "--", "true"}, "does not exist"},
+        BadRun{"missing_agent", {"run", "--", "/nonexistent/agent"}, "not an executable file"},
+        BadRun{"agent_not_in_path", {"run", "--", "no-such-agent-program"}, "was not found in PATH"},
         BadRun{"profile_and_file", {"run", "--profile", "read-only", "-f", "WORKSPACE", "--", "true"}, "excludes"}),
     [](const ::testing::TestParamInfo<BadRun>& info) { return std::string(info.param.name); });
 
-TEST_F(NucleusRunTest, AnAgentThatCannotStartFailsAndCleansUp) {
-  const ChildResult result = run_cli({"run", "--", "/nonexistent/agent"});
-  EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("cannot start the agent command"), std::string::npos) << result.err;
+TEST_F(NucleusRunTest, SigtermReachesTheAgentAndTheRunStillCleansUp) {
+  std::vector<std::string> argv = {NUCLEUS_CLI_BINARY, "run", "--workspace", workspace_.string(), "--", "sh", "-c",
+                                   "echo $$ > \"$NUCLEUS_RUN_TEST_PID\"; sleep 60"};
+  auto env = cli_env();
+  const fs::path agent_pid_file = scratch_ / "agent.pid";
+  env["NUCLEUS_RUN_TEST_PID"] = agent_pid_file.string();
+  ChildProcess cli(argv, env, scratch_.string());
+  for (int i = 0; i < 300 && !fs::exists(agent_pid_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(fs::exists(agent_pid_file)) << "the agent never started";
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ::kill(cli.pid(), SIGTERM);
+  const ChildResult result = cli.wait(std::chrono::seconds(60));
+  EXPECT_FALSE(result.timed_out);
+  EXPECT_EQ(result.exit_code, 128 + SIGTERM) << result.err;
+  EXPECT_NE(result.err.find("nucleus run summary"), std::string::npos) << result.err;
   EXPECT_EQ(pod_count(), 0u);
+  EXPECT_EQ(::kill(std::stoi(slurp(agent_pid_file)), 0), -1) << "the agent still runs";
 }
 
 }  // namespace
