@@ -23,6 +23,7 @@ class InstantBackend : public nucleus::mcp::ToolBackend {
     return json{{"status", "ok"}, {"result", {{"tool", tool}, {"args", args}}}};
   }
   nucleus::Result<bool> approval_pending(const std::string&) override { return false; }
+  nucleus::Result<bool> withdraw(const std::string&) override { return true; }
 };
 
 }  // namespace

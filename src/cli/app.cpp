@@ -140,8 +140,9 @@ void add_pods_verbs(CLI::App& app, Options& o) {
       ->required();
   create->add_option("--workspace", o.create_request.workspace_dir,
                      "Directory to upload into the pod's workspace once the pod runs");
-  create->add_option("--timeout", o.timeout_seconds, "Seconds to wait for the pod to run before the upload")
-      ->check(CLI::PositiveNumber);
+  create->add_option("--timeout", o.timeout_seconds,
+                     "Seconds to wait for the pod to run before the upload (default 120)")
+      ->check(CLI::Range(0.001, 86400.0));
   create->callback([&o] {
     o.create_request.running_timeout =
         std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
@@ -216,7 +217,10 @@ void add_approve_verb(CLI::App& app, Options& o) {
 
 void add_mcp_verb(CLI::App& app, Options& o) {
   auto* mcp = app.add_subcommand(
-      "mcp", "Serve MCP (revision 2025-06-18) on stdin and stdout for one pod; agents start this as a stdio server");
+      "mcp",
+      "Serve MCP (revision 2025-06-18) on stdin and stdout for one pod; agents start this as a stdio server. "
+      "It reaches the node with --node and --token (or NUCLEUS_NODE_URL and NUCLEUS_NODE_TOKEN), which may follow "
+      "the verb; the pod's own token from nucleus run works as --token");
   mcp->add_option("--pod", o.pod_id, "Pod id")->required();
   mcp->callback([&o] {
     const NodeClient client = o.client();
@@ -229,7 +233,8 @@ void add_run_verb(CLI::App& app, Options& o) {
       "run",
       "Run an agent command on this host with its tools inside a new pod: create the pod, upload the workspace, "
       "hand the agent an MCP configuration, ask for approvals, copy the workspace back and print a summary. "
-      "Exit status is the agent's");
+      "The agent starts in a private directory holding .mcp.json and nucleus-mcp.json; $NUCLEUS_RUN_CWD names "
+      "the directory nucleus run started in. Exit status is the agent's");
   RunRequest& r = o.run_request;
   auto* profile = run->add_option("--profile", r.profile, std::string("Built-in profile (default ") +
                                                               kDefaultRunProfile + "); see nucleus profiles");
@@ -239,7 +244,8 @@ void add_run_verb(CLI::App& app, Options& o) {
                   "Directory to upload; when the agent exits it is replaced by the pod's workspace");
   run->add_flag("--leave-in-pod", r.leave_in_pod, "Do not copy the workspace back; keep the pod running");
   run->add_flag("--no-prompt", r.no_prompt, "Never ask on the terminal; print how to decide each approval");
-  run->add_option("--timeout", o.timeout_seconds, "Seconds to wait for the pod to run")->check(CLI::PositiveNumber);
+  run->add_option("--timeout", o.timeout_seconds, "Seconds to wait for the pod to run (default 120)")
+      ->check(CLI::Range(0.001, 86400.0));
   run->add_option("command", r.agent_command, "The agent command, after --")->required();
   run->callback([&o] {
     o.run_request.running_timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));

@@ -57,7 +57,8 @@ void ApprovalWatcher::loop() {
 
 void ApprovalWatcher::handle(const std::string& approval_id) {
   if (!prompt_) {
-    err_ << fmt::format("nucleus: the agent waits for approval {}; decide it with: nucleus approve {} {}\n",
+    err_ << fmt::format("nucleus: the agent waits for approval {}; decide it with: nucleus approve {} {} "
+                        "(on a terminal, or add --yes or --deny)\n",
                         approval_id, pod_id_, approval_id);
     err_.flush();
     return;

@@ -41,6 +41,14 @@ Result<bool> NodeToolBackend::approval_pending(const std::string& approval_id) {
   return false;
 }
 
+Result<bool> NodeToolBackend::withdraw(const std::string& approval_id) {
+  auto withdrawn = call_node_json(
+      client_, {"POST", pod_path(pod_id_) + "/approvals/" + path_segment(approval_id) + "/withdraw", "", "",
+                TokenRole::agent});
+  if (!withdrawn.ok()) return make_error(withdrawn.error());
+  return true;
+}
+
 int run_mcp_server(const NodeClient& client, const std::string& pod_id, std::istream& in, std::ostream& out,
                    std::ostream& err) {
   // stdout carries the protocol, so the log goes to stderr.

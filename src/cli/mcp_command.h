@@ -21,6 +21,7 @@ class NodeToolBackend final : public mcp::ToolBackend {
   Result<nlohmann::json> call(const std::string& tool, const nlohmann::json& args,
                               const std::string& approval_id) override;
   Result<bool> approval_pending(const std::string& approval_id) override;
+  Result<bool> withdraw(const std::string& approval_id) override;
 
  private:
   const NodeClient& client_;

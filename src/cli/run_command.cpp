@@ -112,6 +112,12 @@ Result<StartedPod> start_pod(const NodeClient& client, const RunRequest& request
   return StartedPod{pod_id, pod_token.empty() ? client.endpoint().token : pod_token};
 }
 
+std::string current_directory() {
+  std::error_code error;
+  const fs::path cwd = fs::current_path(error);
+  return error ? std::string() : cwd.string();
+}
+
 Result<std::string> make_run_dir() {
   const char* tmp = std::getenv("TMPDIR");
   std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/nucleus-run-XXXXXX";
@@ -132,6 +138,7 @@ Result<int> run_agent(const NodeClient& client, const RunRequest& request, const
   } else {
     AgentLaunch agent{request.agent_command, *run_dir,
                       {{"NUCLEUS_POD_ID", pod_id},
+                       {"NUCLEUS_RUN_CWD", current_directory()},
                        {"NUCLEUS_NODE_URL", client.endpoint().url},
                        {"NUCLEUS_MCP_CONFIG", files->plain_path},
                        {"NUCLEUS_MCP_CLAUDE_CONFIG", files->claude_path}},

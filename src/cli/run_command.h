@@ -9,7 +9,8 @@
 //     the host. The agent's
 //     environment loses NUCLEUS_NODE_TOKEN, NUCLEUS_NODE_APPROVER_TOKEN and
 //     NUCLEUS_NODE_STATE_DIR and gains NUCLEUS_POD_ID, NUCLEUS_NODE_URL,
-//     NUCLEUS_MCP_CONFIG (the plain form) and NUCLEUS_MCP_CLAUDE_CONFIG.
+//     NUCLEUS_MCP_CONFIG (the plain form), NUCLEUS_MCP_CLAUDE_CONFIG and
+//     NUCLEUS_RUN_CWD (the directory `nucleus run` started in).
 //  4. While the agent runs, shows each new pending approval in a box and
 //     asks on the terminal, as `nucleus approve` does. Without a terminal,
 //     or with --no-prompt, it prints how to decide it instead.

@@ -41,6 +41,8 @@ AuditCounts count_audit_records(std::string_view ndjson) {
       ++counts.approvals_granted;
     } else if (event == "approval_denied") {
       ++counts.approvals_denied;
+    } else if (event == "approval_withdrawn") {
+      ++counts.approvals_withdrawn;
     }
   }
   return counts;
@@ -51,10 +53,11 @@ std::string format_run_summary(const std::string& pod_id, const AuditCounts& cou
   std::string out = fmt::format("nucleus run summary for pod {}\n", pod_id);
   out += fmt::format("  tool calls  {} ({} ran, {} denied, {} failed)\n", counts.calls, counts.allowed, counts.denied,
                      counts.calls - counts.allowed - counts.denied);
-  const std::size_t undecided =
-      counts.approvals_requested - std::min(counts.approvals_requested, counts.approvals_granted + counts.approvals_denied);
-  out += fmt::format("  approvals   {} requested, {} granted, {} denied, {} undecided\n", counts.approvals_requested,
-                     counts.approvals_granted, counts.approvals_denied, undecided);
+  const std::size_t settled = counts.approvals_granted + counts.approvals_denied + counts.approvals_withdrawn;
+  const std::size_t undecided = counts.approvals_requested - std::min(counts.approvals_requested, settled);
+  out += fmt::format("  approvals   {} requested, {} granted, {} denied, {} withdrawn, {} undecided\n",
+                     counts.approvals_requested, counts.approvals_granted, counts.approvals_denied,
+                     counts.approvals_withdrawn, undecided);
   if (pod.is_object()) {
     const json budget = pod.value("budget", json::object());
     const std::string limit = text_of(budget, "max_cost_usd", "");

@@ -17,6 +17,7 @@ struct AuditCounts {
   std::size_t approvals_requested = 0;
   std::size_t approvals_granted = 0;
   std::size_t approvals_denied = 0;
+  std::size_t approvals_withdrawn = 0;  // the client stopped waiting
   std::size_t unreadable_lines = 0;
 };
 

@@ -65,7 +65,7 @@ std::string Session::protocol_version() const {
   return protocol_version_;
 }
 
-void Session::handle(const Message& message, const Sender& send) {
+void Session::handle(const Message& message, const Sender& send, const CallContext& context) {
   switch (message.kind) {
     case MessageKind::invalid:
       send(message.error);
@@ -76,7 +76,7 @@ void Session::handle(const Message& message, const Sender& send) {
       handle_notification(message);
       return;
     case MessageKind::request:
-      handle_request(message, send);
+      handle_request(message, send, context);
       return;
   }
 }
@@ -91,7 +91,7 @@ void Session::handle_notification(const Message& message) {
   // notifications/initialized and unknown notifications need no answer.
 }
 
-void Session::handle_request(const Message& message, const Sender& send) {
+void Session::handle_request(const Message& message, const Sender& send, const CallContext& context) {
   const std::string& method = message.method;
   if (method == "ping") return send(result_response(message.id, json::object()));
   if (method == "initialize") {
@@ -121,7 +121,7 @@ void Session::handle_request(const Message& message, const Sender& send) {
   if (method == "tools/call") {
     auto flight = begin(message.id);
     if (!flight) return send(error_response(message.id, kInvalidRequest, "a request with this id is already running"));
-    call_tool(message, flight, send);
+    call_tool(message, flight, send, context);
     end(message.id);
     return;
   }
@@ -165,7 +165,8 @@ json Session::list_tools_result(const Message& message) {
   return result_response(message.id, {{"tools", list_tools(*policy)}});
 }
 
-void Session::call_tool(const Message& message, const std::shared_ptr<InFlight>& flight, const Sender& send) {
+void Session::call_tool(const Message& message, const std::shared_ptr<InFlight>& flight, const Sender& send,
+                        const CallContext& context) {
   const json name = message.params.value("name", json());
   if (!name.is_string()) return send(error_response(message.id, kInvalidParams, "tools/call needs params.name"));
   const std::string tool = name.get<std::string>();
@@ -177,8 +178,14 @@ void Session::call_tool(const Message& message, const std::shared_ptr<InFlight>&
   auto reply = backend_.call(tool, args, "");
   if (!reply.ok()) return send(error_response(message.id, kInternalError, "the tool call failed: " + reply.error()));
   json final_reply = *reply;
-  if (final_reply.value("status", "") == "approval_required") {
-    auto approved = await_approval(message, tool, args, final_reply, *flight, send);
+  if (final_reply.value("status", "") == "approval_required" && !context.can_wait) {
+    withdraw(message, final_reply.value("approval_id", ""), "the client cannot wait");
+    final_reply = {{"status", "denied"},
+                   {"reason", "the call needs a human approval (" + final_reply.value("reason", std::string()) +
+                                  "), and this client cannot wait for one: send \"Accept: application/json, "
+                                  "text/event-stream\" so that the reply can stream while the call waits"}};
+  } else if (final_reply.value("status", "") == "approval_required") {
+    auto approved = await_approval(message, tool, args, final_reply, *flight, send, context);
     if (!approved) return;  // cancelled: no response, as the cancellation notice asks
     final_reply = std::move(*approved);
   }
@@ -188,7 +195,8 @@ void Session::call_tool(const Message& message, const std::shared_ptr<InFlight>&
 }
 
 std::optional<json> Session::await_approval(const Message& message, const std::string& tool, const json& args,
-                                            const json& first_reply, InFlight& flight, const Sender& send) {
+                                            const json& first_reply, InFlight& flight, const Sender& send,
+                                            const CallContext& context) {
   const std::string approval_id = first_reply.value("approval_id", "");
   const json progress_token = message.params.value("_meta", json::object()).value("progressToken", json());
   const auto started = std::chrono::steady_clock::now();
@@ -198,25 +206,37 @@ std::optional<json> Session::await_approval(const Message& message, const std::s
        {"message", "waiting for a human to approve " + tool + " (approval " + approval_id + ")"}});
   auto next_progress = started;
   int progress = 0;
+  const auto client_gone = [&] { return context.client_alive && !context.client_alive(); };
   while (true) {
     if (flight.cancelled) {
-      spdlog::info("event=mcp_wait_cancelled pod={} request={} approval={}", options_.pod_id, dump(message.id),
-                   approval_id);
+      withdraw(message, approval_id, "the client cancelled the call");
       return std::nullopt;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (now >= next_progress && (progress_token.is_string() || progress_token.is_number_integer())) {
-      const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
-      send(notification("notifications/progress",
-                        {{"progressToken", progress_token},
-                         {"progress", ++progress},
-                         {"message", "waiting for approval " + approval_id + " (" + std::to_string(waited) + " s)"}}));
+    if (now >= next_progress) {
       next_progress = now + options_.progress_interval;
+      if (client_gone()) {
+        withdraw(message, approval_id, "the client went away");
+        return std::nullopt;
+      }
+      if (progress_token.is_string() || progress_token.is_number_integer()) {
+        const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
+        send(notification("notifications/progress",
+                          {{"progressToken", progress_token},
+                           {"progress", ++progress},
+                           {"message", "waiting for approval " + approval_id + " (" + std::to_string(waited) + " s)"}}));
+      }
     }
     auto pending = backend_.approval_pending(approval_id);
     if (!pending.ok()) return json{{"status", "error"}, {"error", {{"kind", "failed"}, {"message", pending.error()}}}};
     if (!*pending) break;
     std::this_thread::sleep_for(options_.poll_interval);
+  }
+  // A client that left while the approver decided does not get the call run.
+  if (flight.cancelled || client_gone()) {
+    spdlog::info("event=mcp_approved_call_dropped pod={} request={} approval={}", options_.pod_id, dump(message.id),
+                 approval_id);
+    return std::nullopt;
   }
   auto reply = backend_.call(tool, args, approval_id);
   if (!reply.ok()) return json{{"status", "error"}, {"error", {{"kind", "failed"}, {"message", reply.error()}}}};
@@ -224,6 +244,17 @@ std::optional<json> Session::await_approval(const Message& message, const std::s
       {{"event", "approval_decided"}, {"tool", tool}, {"approval_id", approval_id},
        {"status", reply->value("status", "")}});
   return *reply;
+}
+
+void Session::withdraw(const Message& message, const std::string& approval_id, std::string_view why) {
+  auto withdrawn = backend_.withdraw(approval_id);
+  if (withdrawn.ok()) {
+    spdlog::info("event=mcp_approval_withdrawn pod={} request={} approval={} reason=\"{}\"", options_.pod_id,
+                 dump(message.id), approval_id, why);
+  } else {
+    spdlog::warn("event=mcp_withdraw_failed pod={} request={} approval={} reason=\"{}\" error=\"{}\"",
+                 options_.pod_id, dump(message.id), approval_id, why, withdrawn.error());
+  }
 }
 
 void Session::log(const Sender& send, std::string_view level, json data) {
@@ -238,6 +269,8 @@ std::shared_ptr<Session::InFlight> Session::begin(const json& id) {
   std::lock_guard lock(mutex_);
   auto [it, inserted] = in_flight_.try_emplace(id_key(id), std::make_shared<InFlight>());
   if (!inserted) return nullptr;
+  // A call whose thread starts after the transport closed is cancelled too.
+  if (closed_) it->second->cancelled = true;
   return it->second;
 }
 
@@ -253,6 +286,7 @@ void Session::cancel(const json& id) {
 
 void Session::cancel_all() {
   std::lock_guard lock(mutex_);
+  closed_ = true;
   for (auto& [key, flight] : in_flight_) flight->cancelled = true;
 }
 

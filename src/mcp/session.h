@@ -42,6 +42,18 @@ struct SessionOptions {
 // Receives every message the session sends: responses and notifications.
 using Sender = std::function<void(const nlohmann::json&)>;
 
+// What the transport can do for one request.
+struct CallContext {
+  // False when the transport cannot send notifications or notice a client
+  // that went away (HTTP without an event stream): a call that needs an
+  // approval then withdraws it at once and returns isError.
+  bool can_wait = true;
+  // Called about every progress_interval while a call waits, and once
+  // before an approved call runs; false means the client is gone, and the
+  // wait ends as if cancelled. Empty: the transport notices by itself.
+  std::function<bool()> client_alive;
+};
+
 class Session {
  public:
   Session(ToolBackend& backend, SessionOptions options);
@@ -49,13 +61,14 @@ class Session {
   // Handles one classified message. A request gets exactly one response
   // through `send`, unless the client cancels it first; notifications and
   // responses get none. An invalid message gets its error response.
-  void handle(const Message& message, const Sender& send);
+  void handle(const Message& message, const Sender& send, const CallContext& context = {});
 
   // Stops waiting for the call with request id `id`, if it is in flight;
   // that request then gets no response.
   void cancel(const nlohmann::json& id);
 
-  // Stops waiting for every call in flight (the transport closed).
+  // Stops waiting for every call in flight, and for every call that starts
+  // later (the transport closed).
   void cancel_all();
 
   bool initialized() const { return initialized_.load(); }
@@ -67,16 +80,18 @@ class Session {
     std::atomic<bool> cancelled{false};
   };
 
-  void handle_request(const Message& message, const Sender& send);
+  void handle_request(const Message& message, const Sender& send, const CallContext& context);
   void handle_notification(const Message& message);
   nlohmann::json initialize(const Message& message);
   nlohmann::json list_tools_result(const Message& message);
-  void call_tool(const Message& message, const std::shared_ptr<InFlight>& flight, const Sender& send);
+  void call_tool(const Message& message, const std::shared_ptr<InFlight>& flight, const Sender& send,
+                 const CallContext& context);
   // Waits for approval `approval_id`, then makes the approved call; nullopt
-  // when the client cancelled.
+  // when the client cancelled or went away, after withdrawing the approval.
   std::optional<nlohmann::json> await_approval(const Message& message, const std::string& tool,
                                                const nlohmann::json& args, const nlohmann::json& first_reply,
-                                               InFlight& flight, const Sender& send);
+                                               InFlight& flight, const Sender& send, const CallContext& context);
+  void withdraw(const Message& message, const std::string& approval_id, std::string_view why);
   void log(const Sender& send, std::string_view level, nlohmann::json data);
 
   std::shared_ptr<InFlight> begin(const nlohmann::json& id);
@@ -88,6 +103,7 @@ class Session {
   mutable std::mutex mutex_;
   std::string protocol_version_;
   int log_threshold_ = 1;  // index into the syslog levels; "info" by default
+  bool closed_ = false;     // set by cancel_all
   std::map<std::string, std::shared_ptr<InFlight>> in_flight_;
 };
 

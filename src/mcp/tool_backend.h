@@ -28,6 +28,10 @@ class ToolBackend {
 
   // Whether approval `approval_id` is still waiting for a decision.
   virtual Result<bool> approval_pending(const std::string& approval_id) = 0;
+
+  // Withdraws the pending approval `approval_id` (the client stopped
+  // waiting), so that no one is asked to decide a call nobody receives.
+  virtual Result<bool> withdraw(const std::string& approval_id) = 0;
 };
 
 // Turns a reply of the node's tool route (HTTP status and body) into the

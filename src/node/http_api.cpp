@@ -362,6 +362,11 @@ void install_tool_routes(httplib::Server& server, PodManager& pods, Metrics& met
   server.Get(std::string(kPodPath) + "/approvals", [&pods](const httplib::Request& request, httplib::Response& response) {
     reply(response, list_approvals(pods, request.matches[1]));
   });
+  // Before the decide route, whose pattern would not match this path anyway.
+  server.Post(std::string(kPodPath) + R"(/approvals/([A-Za-z0-9_.-]{1,128})/withdraw)",
+              [&pods](const httplib::Request& request, httplib::Response& response, const httplib::ContentReader&) {
+                reply(response, withdraw_approval(pods, request.matches[1], request.matches[2]));
+              });
   server.Post(std::string(kPodPath) + R"(/approvals/([A-Za-z0-9_.-]{1,128}))",
               [&pods](const httplib::Request& request, httplib::Response& response, const httplib::ContentReader& reader) {
                 std::string body;

@@ -58,18 +58,30 @@ void stream_request(httplib::Response& response, std::shared_ptr<McpSessionEntry
           const std::string record = "event: message\ndata: " + dump(out) + "\n\n";
           if (!sink.is_writable() || !sink.write(record.data(), record.size())) session.cancel(message.id);
         };
-        session.handle(message, send);
+        // An SSE comment, which clients ignore; writing it fails once the
+        // client has closed the connection (usually on the second write).
+        mcp::CallContext context;
+        context.client_alive = [&sink] {
+          static constexpr char kComment[] = ": waiting\n\n";
+          return sink.is_writable() && sink.write(kComment, sizeof(kComment) - 1);
+        };
+        session.handle(message, send, context);
         sink.done();
         return true;
       });
 }
 
 // Answers a request with the single response it produces.
+// A tools/call answered this way cannot wait for an approval, because the
+// node could not tell whether the client is still there.
 void answer_request(httplib::Response& response, McpSessionEntry& entry, const mcp::Message& message) {
   std::optional<json> reply;
-  entry.session->handle(message, [&reply](const json& out) {
-    if (out.contains("id")) reply = out;  // notifications have no place in a JSON reply
-  });
+  entry.session->handle(
+      message,
+      [&reply](const json& out) {
+        if (out.contains("id")) reply = out;  // notifications have no place in a JSON reply
+      },
+      mcp::CallContext{.can_wait = false, .client_alive = {}});
   if (!reply) reply = mcp::error_response(message.id, mcp::kInternalError, "the request was cancelled");
   send_rpc(response, 200, *reply);
 }
@@ -96,6 +108,11 @@ void handle_post(const httplib::Request& request, httplib::Response& response, c
   if (message.kind == mcp::MessageKind::invalid) return send_rpc(response, 400, message.error);
 
   if (message.kind == mcp::MessageKind::request && message.method == "initialize") {
+    if (auto record = pods.get(pod_id); record && record->phase != PodPhase::running) {
+      return send_rpc_error(response, 409, mcp::kInvalidRequest,
+                            "pod " + pod_id + " is " + std::string(to_string(record->phase)) +
+                                ", not running; wait until it runs");
+    }
     auto entry = sessions.create(pod_id);
     std::optional<json> reply;
     entry->session->handle(message, [&reply](const json& out) { reply = out; });

@@ -33,6 +33,12 @@ Result<bool> PodToolBackend::approval_pending(const std::string& approval_id) {
   return false;
 }
 
+Result<bool> PodToolBackend::withdraw(const std::string& approval_id) {
+  const HttpReply reply = withdraw_approval(pods_, pod_id_, approval_id);
+  if (reply.status != 200) return make_error(reply.body.dump());
+  return true;
+}
+
 namespace {
 
 std::string random_session_id() {

@@ -26,6 +26,7 @@ class PodToolBackend final : public mcp::ToolBackend {
   Result<nlohmann::json> call(const std::string& tool, const nlohmann::json& args,
                               const std::string& approval_id) override;
   Result<bool> approval_pending(const std::string& approval_id) override;
+  Result<bool> withdraw(const std::string& approval_id) override;
 
  private:
   PodManager& pods_;

@@ -75,6 +75,11 @@ bool pod_token_allows(const std::string& pod_id, const std::string& method, cons
   if (path == base) return method == "GET";
   if (path == base + "/approvals") return method == "GET";
   if (path == base + "/mcp") return true;
+  const std::string approvals = base + "/approvals/";
+  if (method == "POST" && path.starts_with(approvals) && path.ends_with("/withdraw")) {
+    const std::string_view id(path.data() + approvals.size(), path.size() - approvals.size() - 9);
+    return !id.empty() && id.find('/') == std::string_view::npos;
+  }
   const std::string tools = base + "/tools/";
   return method == "POST" && path.starts_with(tools) && path.size() > tools.size() &&
          path.find('/', tools.size()) == std::string::npos;

@@ -4,7 +4,8 @@
 // pods or read their logs.
 //
 // A pod token opens only these routes of its own pod: GET /v1/pods/{id},
-// POST /v1/pods/{id}/tools/{tool}, GET /v1/pods/{id}/approvals and
+// POST /v1/pods/{id}/tools/{tool}, GET /v1/pods/{id}/approvals,
+// POST /v1/pods/{id}/approvals/{approval_id}/withdraw and
 // /v1/pods/{id}/mcp. The node keeps the SHA-256 of each token, in memory
 // and in the pod's directory (mode 0600), so tokens survive a restart and
 // the token itself is never stored.

@@ -134,6 +134,21 @@ HttpReply decide_approval(PodManager& pods, const std::string& id, const std::st
   return {200, {{"approval_id", approval_id}, {"decision", decision}}};
 }
 
+HttpReply withdraw_approval(PodManager& pods, const std::string& id, const std::string& approval_id) {
+  auto withdrawn = request(pods, id, "approvals.withdraw", {{"approval_id", approval_id}}, kAdminTimeout);
+  if (auto* failed = std::get_if<HttpReply>(&withdrawn)) return *failed;
+  const json& reply = std::get<json>(withdrawn);
+  if (reply.value("status", "") != "ok") {
+    const HttpReply mapped = map_call_reply(reply);
+    const std::string message = reply.contains("error") ? reply["error"].value("message", "") : reply.value("reason", "");
+    const std::string code = mapped.status == 404 ? "approval_not_found" : "approval_not_pending";
+    spdlog::warn("event=approval_withdraw_failed pod={} approval={} error=\"{}\"", id, approval_id, message);
+    return {mapped.status, error_body(code, message)};
+  }
+  spdlog::info("event=approval_withdrawn pod={} approval={}", id, approval_id);
+  return {200, {{"approval_id", approval_id}, {"decision", "withdrawn"}}};
+}
+
 std::optional<json> query_status(PodManager& pods, const std::string& id) {
   auto fd = pods.connect(id);
   if (!std::holds_alternative<UniqueFd>(fd)) return std::nullopt;

@@ -28,6 +28,12 @@ HttpReply list_approvals(PodManager& pods, const std::string& id);
 HttpReply decide_approval(PodManager& pods, const std::string& id, const std::string& approval_id,
                           const std::string& decision);
 
+// POST /v1/pods/{id}/approvals/{approval_id}/withdraw: sends
+// approvals.withdraw, which denies a pending approval on the agent's
+// behalf (no approver key needed, as it can only prevent a call). 404
+// approval_not_found, 409 approval_not_pending.
+HttpReply withdraw_approval(PodManager& pods, const std::string& id, const std::string& approval_id);
+
 // The proxy's `status` result of a running pod, or nullopt.
 std::optional<nlohmann::json> query_status(PodManager& pods, const std::string& id);
 

@@ -150,6 +150,20 @@ DecideOutcome ApprovalStore::decide(const std::string& id, std::string_view toke
   return decision;
 }
 
+Result<ApprovalRequest> ApprovalStore::withdraw(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  const auto found = entries_.find(id);
+  if (found == entries_.end()) return make_error(fmt::format("approval {} not found", id));
+  Entry& entry = found->second;
+  const ApprovalStatus status = effective_status(entry, clock_());
+  if (status != ApprovalStatus::pending) {
+    return make_error(fmt::format("approval {} is {}, not pending", id, to_string(status)));
+  }
+  entry.status = ApprovalStatus::denied;
+  decided_.notify_all();
+  return entry.request;
+}
+
 WaitOutcome ApprovalStore::wait(const std::string& id, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() +
                         std::min<std::chrono::milliseconds>(timeout, std::chrono::milliseconds(kMaxTtl));

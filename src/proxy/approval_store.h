@@ -106,6 +106,12 @@ class ApprovalStore {
   DecideOutcome decide(const std::string& id, std::string_view token,
                        std::chrono::system_clock::time_point now);
 
+  // Marks the pending approval `id` denied without a token, waking every
+  // wait() on it; for an agent that no longer wants the call. Returns the
+  // request; fails, and changes nothing, unless the approval is pending.
+  // Needs no approver token because it can only prevent a call.
+  Result<ApprovalRequest> withdraw(const std::string& id);
+
   // Blocks until approval `id` is decided or expires, or `timeout` passes
   // (timeouts beyond kMaxTtl wait kMaxTtl).
   // An approval that was approved and then consumed still returns approved.

@@ -52,6 +52,7 @@ json ToolProxy::handle(const Request& request) {
   if (request.method == "call") return call(request);
   if (request.method == "approvals.list") return approvals_list(request);
   if (request.method == "approvals.decide") return approvals_decide(request);
+  if (request.method == "approvals.withdraw") return approvals_withdraw(request);
   if (request.method == "usage.report") return usage_report(request);
   if (request.method == "policy.tighten") return policy_tighten(request);
   if (request.method == "status") return status(request);

@@ -92,6 +92,7 @@ class ToolProxy {
                                 std::optional<std::chrono::seconds> wait_seconds);
   nlohmann::json approvals_list(const Request& request);
   nlohmann::json approvals_decide(const Request& request);
+  nlohmann::json approvals_withdraw(const Request& request);
   nlohmann::json usage_report(const Request& request);
   nlohmann::json policy_tighten(const Request& request);
   nlohmann::json status(const Request& request);

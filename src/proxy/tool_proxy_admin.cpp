@@ -96,6 +96,27 @@ json ToolProxy::approvals_decide(const Request& request) {
   return ok_response(request.id, {{"approval_id", id}, {"decision", approved ? "approve" : "deny"}});
 }
 
+json ToolProxy::approvals_withdraw(const Request& request) {
+  const json& params = request.params;
+  if (params.size() != 1 || !params.contains("approval_id") || !params["approval_id"].is_string()) {
+    return invalid(request, "approvals.withdraw takes {\"approval_id\": string}");
+  }
+  const std::string id = params["approval_id"].get<std::string>();
+  auto withdrawn = approvals_.withdraw(id);
+  if (!withdrawn.ok()) {
+    const ToolError::Kind kind =
+        approvals_.get(id) ? ToolError::Kind::conflict : ToolError::Kind::not_found;
+    return error_response(request.id, {kind, withdrawn.error()});
+  }
+  if (auto failed = audit(request, "approval_withdrawn", withdrawn->operation, withdrawn->args_digest,
+                          AuditDecision::deny, "withdrawn by the agent before anyone decided",
+                          {{"approval_id", id}})) {
+    return *failed;
+  }
+  spdlog::info("event=approval_withdrawn pod={} approval={} operation={}", options_.pod_id, id, withdrawn->operation);
+  return ok_response(request.id, {{"approval_id", id}, {"decision", "withdrawn"}});
+}
+
 json ToolProxy::usage_report(const Request& request) {
   const json& params = request.params;
   for (const auto& [key, value] : params.items()) {

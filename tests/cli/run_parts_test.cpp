@@ -84,20 +84,23 @@ TEST(RunSummary, CountsCallsDenialsAndApprovals) {
       R"({"event":"budget_refused","decision":"deny"})" "\n"
       R"({"event":"call","decision":"error"})" "\n"
       R"({"event":"approval_requested","decision":"approval_required"})" "\n"
+      R"({"event":"approval_requested","decision":"approval_required"})" "\n"
+      R"({"event":"approval_withdrawn","decision":"deny"})" "\n"
       "not json\n\n"
       R"({"event":"usage_reported","decision":"allow"})";
   const AuditCounts counts = count_audit_records(log);
   EXPECT_EQ(counts.calls, 5u);
   EXPECT_EQ(counts.allowed, 2u);
   EXPECT_EQ(counts.denied, 2u);
-  EXPECT_EQ(counts.approvals_requested, 2u);
+  EXPECT_EQ(counts.approvals_requested, 3u);
+  EXPECT_EQ(counts.approvals_withdrawn, 1u);
   EXPECT_EQ(counts.approvals_granted, 1u);
   EXPECT_EQ(counts.unreadable_lines, 1u);
 
   const std::string text = format_run_summary(
       "pod-1", counts, {{"budget", {{"spent_usd", "0.25"}, {"max_cost_usd", "5"}}}}, {{"ok", true}, {"records", 10}});
   EXPECT_NE(text.find("tool calls  5 (2 ran, 2 denied, 1 failed)"), std::string::npos) << text;
-  EXPECT_NE(text.find("2 requested, 1 granted, 0 denied, 1 undecided"), std::string::npos) << text;
+  EXPECT_NE(text.find("3 requested, 1 granted, 0 denied, 1 withdrawn, 1 undecided"), std::string::npos) << text;
   EXPECT_NE(text.find("$0.25 spent of $5"), std::string::npos) << text;
   EXPECT_NE(text.find("verified: 10 records"), std::string::npos) << text;
 }

@@ -59,6 +59,16 @@ class FakeBackend : public ToolBackend {
     return pending_.contains(approval_id);
   }
 
+  Result<bool> withdraw(const std::string& approval_id) override {
+    std::lock_guard lock(mutex_);
+    if (!pending_.contains(approval_id)) return make_error("approval " + approval_id + " is not pending");
+    pending_.erase(approval_id);
+    denied_.insert(approval_id);
+    withdrawn.push_back(approval_id);
+    return true;
+  }
+  std::vector<std::string> withdrawn;
+
   void decide(const std::string& approval_id, bool approve) {
     std::lock_guard lock(mutex_);
     pending_.erase(approval_id);

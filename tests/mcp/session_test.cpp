@@ -290,6 +290,64 @@ TEST_F(SessionTest, CancellingAWaitingCallSendsNoResponse) {
   EXPECT_EQ(backend_.calls.size(), 1u) << "the approved call never ran";
 }
 
+TEST_F(SessionTest, CancellingWithdrawsThePendingApproval) {
+  initialize();
+  Outbox outbox;
+  auto done = std::async(std::launch::async, [&] {
+    session_.handle(classify_message(request(9, "tools/call", {{"name", "run"}})), outbox.sender());
+  });
+  while (!backend_.is_pending("a-run")) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  send({{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", 9}}}});
+  done.get();
+  EXPECT_EQ(backend_.withdrawn, std::vector<std::string>{"a-run"});
+  EXPECT_FALSE(backend_.is_pending("a-run"));
+}
+
+TEST_F(SessionTest, AClientThatGoesAwayStopsTheWaitAndWithdraws) {
+  initialize();
+  std::atomic<bool> alive{true};
+  CallContext context;
+  context.client_alive = [&] { return alive.load(); };
+  Outbox outbox;
+  auto done = std::async(std::launch::async, [&] {
+    session_.handle(classify_message(request(9, "tools/call", {{"name", "run"}})), outbox.sender(), context);
+  });
+  while (!backend_.is_pending("a-run")) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  alive = false;
+  done.get();
+  for (const json& message : outbox.messages()) EXPECT_FALSE(message.contains("id"));
+  EXPECT_EQ(backend_.withdrawn, std::vector<std::string>{"a-run"});
+  EXPECT_EQ(backend_.calls.size(), 1u);
+}
+
+TEST_F(SessionTest, AnApprovedCallDoesNotRunForAClientThatLeft) {
+  initialize();
+  std::atomic<int> checks{0};
+  CallContext context;
+  // Alive for the checks during the wait, gone for the one before the run.
+  context.client_alive = [&] { return ++checks < 3; };
+  Outbox outbox;
+  auto done = std::async(std::launch::async, [&] {
+    session_.handle(classify_message(request(9, "tools/call", {{"name", "run"}})), outbox.sender(), context);
+  });
+  while (checks < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  backend_.decide("a-run", true);
+  done.get();
+  EXPECT_EQ(backend_.calls.size(), 1u) << "the approved call never ran";
+  for (const json& message : outbox.messages()) EXPECT_FALSE(message.contains("id"));
+}
+
+TEST_F(SessionTest, ATransportThatCannotWaitGetsIsErrorAndWithdraws) {
+  initialize();
+  Outbox outbox;
+  session_.handle(classify_message(request(9, "tools/call", {{"name", "run"}})), outbox.sender(),
+                  CallContext{.can_wait = false, .client_alive = {}});
+  const json reply = outbox.messages().back();
+  EXPECT_EQ(reply["result"]["isError"], true);
+  EXPECT_NE(reply["result"]["content"][0]["text"].get<std::string>().find("text/event-stream"), std::string::npos);
+  EXPECT_EQ(backend_.withdrawn, std::vector<std::string>{"a-run"});
+}
+
 TEST_F(SessionTest, CancellingAnotherIdLeavesTheCallWaiting) {
   initialize();
   Outbox outbox;

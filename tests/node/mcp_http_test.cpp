@@ -3,16 +3,20 @@
 // wait answered as an event stream.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <regex>
 #include <thread>
 
+#include "child_process.h"
 #include "node_fixture.h"
 
 namespace nucleus::node::testing {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 const std::vector<std::string> kMcpHeaders = {"Content-Type: application/json",
                                               "Accept: application/json, text/event-stream"};
@@ -162,6 +166,13 @@ TEST_F(McpHttpTest, PodTokenOpensOnlyItsOwnPod) {
   EXPECT_EQ(request("GET", own, token).status, 401);
 }
 
+TEST_F(McpHttpTest, InitializeNeedsARunningPod) {
+  ASSERT_EQ(request("POST", "/v1/pods/" + pod_ + "/cancel", agent_token()).status, 200);
+  const HttpResult refused = post(initialize_body());
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.body.find("not running"), std::string::npos);
+}
+
 TEST_F(McpHttpTest, DeleteClosesTheSession) {
   const std::string session = open_session();
   EXPECT_EQ(request_with_headers("DELETE", path(), agent_token(), "", {"Mcp-Session-Id: " + session}).status, 204);
@@ -210,13 +221,78 @@ TEST_F(McpHttpTest, AWaitingCallStreamsNotificationsUntilApproved) {
   EXPECT_EQ(events.back()["result"]["isError"], false);
   EXPECT_NE(events.back()["result"]["content"][0]["text"].get<std::string>().find("streamed"), std::string::npos);
 
-  // Without text/event-stream in Accept the same kind of call is one JSON reply.
+  // Without text/event-stream in Accept, a call that needs approval cannot
+  // wait: it is an isError result, and its approval is withdrawn.
+  const HttpResult unwaitable = request_with_headers(
+      "POST", path(), agent_token(),
+      R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"run","arguments":{"command":"echo no"}}})",
+      {"Content-Type: application/json", "Accept: application/json", "Mcp-Session-Id: " + session});
+  EXPECT_EQ(unwaitable.json()["result"]["isError"], true) << unwaitable.body;
+  EXPECT_TRUE(request("GET", "/v1/pods/" + pod_ + "/approvals", agent_token()).json()["approvals"].empty());
+
+  // Other calls get one JSON reply.
   const HttpResult plain = request_with_headers(
       "POST", path(), agent_token(),
       R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"read","arguments":{"path":"/etc/passwd"}}})",
       {"Content-Type: application/json", "Accept: application/json", "Mcp-Session-Id: " + session});
   EXPECT_EQ(plain.status, 200);
   EXPECT_EQ(plain.json()["result"]["isError"], true);
+}
+
+TEST_F(McpHttpTest, AClientThatDisconnectsLosesItsWaitingCall) {
+  const std::string session = open_session();
+  // curl gives up after 2 s, while the call waits; no progress token.
+  const std::string command =
+      "curl -s --max-time 2 -o /dev/null -X POST " + url(path()) + " -H 'Authorization: Bearer " + agent_token() +
+      "' -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H 'Mcp-Session-Id: " +
+      session + "' --data-binary '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+      "\"run\",\"arguments\":{\"command\":\"touch /workspace/ran-for-nobody\"}}}'";
+  EXPECT_NE(std::system(command.c_str()), 0) << "curl should time out while the call waits";
+  json approvals = json::array({1});
+  for (int i = 0; i < 100 && !approvals.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    approvals = request("GET", "/v1/pods/" + pod_ + "/approvals", agent_token()).json()["approvals"];
+  }
+  EXPECT_TRUE(approvals.empty()) << "the approval was not withdrawn: " << approvals.dump();
+  const std::string audit = request("GET", "/v1/pods/" + pod_ + "/audit", agent_token()).body;
+  EXPECT_NE(audit.find("approval_withdrawn"), std::string::npos);
+  const HttpResult listed = call(pod_, "glob", {{"pattern", "ran-for-nobody"}});
+  EXPECT_TRUE(listed.json()["result"]["matches"].empty()) << listed.body;
+}
+
+TEST_F(McpHttpTest, StdioEndOfInputWithdrawsTheApproval) {
+  const fs::path input = scratch_ / "stdin.jsonl";
+  std::ofstream(input) << json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
+                               {"params", {{"protocolVersion", "2025-06-18"}}}}.dump()
+                       << "\n"
+                       << json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"},
+                               {"params", {{"name", "run"}, {"arguments", {{"command", "echo gone"}}}}}}.dump()
+                       << "\n";
+  ChildProcess mcp({NUCLEUS_CLI_BINARY, "mcp", "--pod", pod_, "--node", url("")},
+                   {{"NUCLEUS_NODE_TOKEN", agent_token()}}, scratch_.string(), "", input.string());
+  const ChildResult result = mcp.wait(std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out.find("\"id\":1"), std::string::npos) << "a cancelled call gets no response";
+  EXPECT_TRUE(request("GET", "/v1/pods/" + pod_ + "/approvals", agent_token()).json()["approvals"].empty());
+  EXPECT_NE(request("GET", "/v1/pods/" + pod_ + "/audit", agent_token()).body.find("approval_withdrawn"),
+            std::string::npos);
+}
+
+TEST_F(McpHttpTest, WithdrawRouteChecksItsInput) {
+  const HttpResult waiting = call(pod_, "run", {{"command", "echo x"}}, "?wait=false");
+  ASSERT_EQ(waiting.status, 202) << waiting.body;
+  const std::string id = waiting.json()["approval_id"];
+  const std::string route = "/v1/pods/" + pod_ + "/approvals/" + id + "/withdraw";
+  EXPECT_EQ(request("POST", route, approver_token()).status, 403);
+  const HttpResult withdrawn = request("POST", route, agent_token());
+  EXPECT_EQ(withdrawn.status, 200) << withdrawn.body;
+  EXPECT_EQ(withdrawn.json()["decision"], "withdrawn");
+  EXPECT_EQ(request("POST", route, agent_token()).json()["error"]["code"], "approval_not_pending");
+  EXPECT_EQ(request("POST", "/v1/pods/" + pod_ + "/approvals/nope/withdraw", agent_token()).status, 404);
+  // A withdrawn approval cannot be granted any more.
+  EXPECT_NE(request_text("POST", "/v1/pods/" + pod_ + "/approvals/" + id, approver_token(), R"({"decision":"approve"})")
+                .status,
+            200);
 }
 
 TEST_F(McpHttpTest, WaitingCallsCannotTakeEveryWorkerThread) {

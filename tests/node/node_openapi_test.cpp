@@ -39,6 +39,7 @@ const std::vector<Route> kRoutes = {
     {"post", "/v1/pods/{id}/tools/{tool}", "200"},
     {"get", "/v1/pods/{id}/approvals", "200"},
     {"post", "/v1/pods/{id}/approvals/{approval_id}", "200"},
+    {"post", "/v1/pods/{id}/approvals/{approval_id}/withdraw", "200"},
     {"get", "/v1/health", "200", false},
     {"get", "/metrics", "200"},
     {"post", "/v1/pods/{id}/mcp", "200"},

@@ -106,7 +106,7 @@ TEST_F(NucleusRunTest, RunsAScriptedAgentThroughTheEnvelopeAndCopiesTheWorkspace
 
   // The approval was announced, and the summary adds up.
   EXPECT_NE(result.err.find("nucleus approve " + report["pod"].get<std::string>()), std::string::npos) << result.err;
-  EXPECT_NE(result.err.find("approvals   1 requested, 1 granted, 0 denied"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("approvals   1 requested, 1 granted, 0 denied, 0 withdrawn"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find(" denied,"), std::string::npos);
   EXPECT_NE(result.err.find("audit log   verified"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("tool calls  "), std::string::npos);

@@ -69,10 +69,15 @@ TEST(PodTokenScope, OpensOnlyItsOwnPodsAgentRoutes) {
   EXPECT_TRUE(pod_token_allows("pod-a", "POST", p + "/tools/read"));
   EXPECT_TRUE(pod_token_allows("pod-a", "POST", p + "/mcp"));
   EXPECT_TRUE(pod_token_allows("pod-a", "DELETE", p + "/mcp"));
+  EXPECT_TRUE(pod_token_allows("pod-a", "POST", p + "/approvals/abc/withdraw"));
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
            {"DELETE", p},
            {"POST", p + "/cancel"},
            {"POST", p + "/approvals/x"},
+           {"POST", p + "/approvals//withdraw"},
+           {"POST", p + "/approvals/a/b/withdraw"},
+           {"GET", p + "/approvals/x/withdraw"},
+           {"POST", "/v1/pods/pod-b/approvals/x/withdraw"},
            {"GET", p + "/audit"},
            {"GET", p + "/audit/verify"},
            {"GET", p + "/logs"},

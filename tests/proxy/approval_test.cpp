@@ -429,6 +429,30 @@ TEST_F(ApprovalStoreTest, DropsFinishedApprovalsAfterRetention) {
   EXPECT_FALSE(store_.get(request.id).has_value());
 }
 
+TEST_F(ApprovalStoreTest, WithdrawDeniesOnlyPendingApprovals) {
+  const ApprovalRequest request = create_pending();
+  auto withdrawn = store_.withdraw(request.id);
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.error();
+  EXPECT_EQ(withdrawn->id, request.id);
+  EXPECT_EQ(store_.get(request.id)->status, ApprovalStatus::denied);
+  EXPECT_TRUE(store_.list_pending().empty());
+  EXPECT_EQ(store_.wait(request.id, 0ms), WaitOutcome::denied);
+  EXPECT_FALSE(store_.withdraw(request.id).ok()) << "withdrawn twice";
+  EXPECT_TRUE(std::holds_alternative<DecideError>(
+      store_.decide(request.id, token_for(request, ApprovalDecision::approve, approver_key_), clock_.now())));
+
+  const ApprovalRequest approved = create_pending();
+  ASSERT_TRUE(std::holds_alternative<ApprovalDecision>(
+      store_.decide(approved.id, token_for(approved, ApprovalDecision::approve, approver_key_), clock_.now())));
+  EXPECT_FALSE(store_.withdraw(approved.id).ok()) << "an approved request stays approved";
+  EXPECT_EQ(store_.get(approved.id)->status, ApprovalStatus::approved);
+
+  const ApprovalRequest expired = create_pending(10s);
+  clock_.advance(11s);
+  EXPECT_FALSE(store_.withdraw(expired.id).ok());
+  EXPECT_FALSE(store_.withdraw("no-such-approval").ok());
+}
+
 TEST_F(ApprovalStoreTest, WaitTimesOut) {
   const ApprovalRequest request = create_pending();
   const auto start = std::chrono::steady_clock::now();
