@@ -185,6 +185,16 @@ void Session::call_tool(const Message& message, const std::shared_ptr<InFlight>&
                                   "), and this client cannot wait for one: send \"Accept: application/json, "
                                   "text/event-stream\" so that the reply can stream while the call waits"}};
   } else if (final_reply.value("status", "") == "approval_required") {
+    std::shared_ptr<void> slot;
+    if (context.acquire_wait_slot && !(slot = context.acquire_wait_slot())) {
+      withdraw(message, final_reply.value("approval_id", ""), "no room for another waiting call");
+      return send(result_response(
+          message.id, call_tool_result({{"status", "error"},
+                                        {"error",
+                                         {{"kind", "too_many_waiting_calls"},
+                                          {"message", "the node already runs the most calls that wait for approval; "
+                                                      "retry once some are decided"}}}})));
+    }
     auto approved = await_approval(message, tool, args, final_reply, *flight, send, context);
     if (!approved) return;  // cancelled: no response, as the cancellation notice asks
     final_reply = std::move(*approved);

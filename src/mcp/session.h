@@ -52,6 +52,11 @@ struct CallContext {
   // before an approved call runs; false means the client is gone, and the
   // wait ends as if cancelled. Empty: the transport notices by itself.
   std::function<bool()> client_alive;
+  // Called when a call starts to wait; a null result means the transport
+  // has no room for another waiting call, so the approval is withdrawn and
+  // the call returns isError. The result is held until the wait ends.
+  // Empty: no limit.
+  std::function<std::shared_ptr<void>()> acquire_wait_slot;
 };
 
 class Session {

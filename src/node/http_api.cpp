@@ -15,7 +15,6 @@
 
 #include "node/pod_tools.h"
 #include "node/tool_reply.h"
-#include "node/wait_slots.h"
 #include "node/workspace_tar.h"
 
 namespace nucleus::node {
@@ -348,16 +347,11 @@ void install_tool_routes(httplib::Server& server, PodManager& pods, Metrics& met
                                                    {"error", {{"kind", "invalid_argument"},
                                                               {"message", "the body must be a JSON object of the tool's arguments"}}}});
                 }
-                const bool wait = request.get_param_value("wait") != "false";
-                std::shared_ptr<void> slot;
-                if (wait && !(slot = acquire_wait_slot())) {
-                  spdlog::warn("event=tool_call_rejected pod={} tool={} reason=\"{} calls already wait\"", id, tool,
-                               kMaxWaitingCalls);
-                  return send_error(response, 503, "too_many_waiting_calls",
-                                    "the node already runs " + std::to_string(kMaxWaitingCalls) +
-                                        " tool calls that may wait for approval; retry later or pass wait=false");
+                const std::string approval_id = request.get_param_value("approval_id");
+                if (request.get_param_value("wait") == "false") {
+                  return reply(response, call_tool(pods, metrics, id, tool, args, false, approval_id));
                 }
-                reply(response, call_tool(pods, metrics, id, tool, args, wait, request.get_param_value("approval_id")));
+                reply(response, call_tool_and_wait(pods, metrics, id, tool, args, approval_id));
               });
   server.Get(std::string(kPodPath) + "/approvals", [&pods](const httplib::Request& request, httplib::Response& response) {
     reply(response, list_approvals(pods, request.matches[1]));

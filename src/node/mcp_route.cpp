@@ -47,12 +47,10 @@ bool accepts_event_stream(const httplib::Request& request) {
 // Runs the request in an event stream: every notification and the final
 // response become "event: message" records. A client that goes away
 // cancels the call.
-// `slot` is held until the stream ends.
-void stream_request(httplib::Response& response, std::shared_ptr<McpSessionEntry> entry, mcp::Message message,
-                    std::shared_ptr<void> slot) {
+void stream_request(httplib::Response& response, std::shared_ptr<McpSessionEntry> entry, mcp::Message message) {
   response.set_header("Cache-Control", "no-cache");
   response.set_chunked_content_provider(
-      "text/event-stream", [entry, slot, message = std::move(message)](std::size_t, httplib::DataSink& sink) {
+      "text/event-stream", [entry, message = std::move(message)](std::size_t, httplib::DataSink& sink) {
         mcp::Session& session = *entry->session;
         const mcp::Sender send = [&sink, &session, &message](const json& out) {
           const std::string record = "event: message\ndata: " + dump(out) + "\n\n";
@@ -65,6 +63,8 @@ void stream_request(httplib::Response& response, std::shared_ptr<McpSessionEntry
           static constexpr char kComment[] = ": waiting\n\n";
           return sink.is_writable() && sink.write(kComment, sizeof(kComment) - 1);
         };
+        // A waiting call holds this worker thread, so waits share the cap.
+        context.acquire_wait_slot = acquire_wait_slot;
         session.handle(message, send, context);
         sink.done();
         return true;
@@ -81,7 +81,7 @@ void answer_request(httplib::Response& response, McpSessionEntry& entry, const m
       [&reply](const json& out) {
         if (out.contains("id")) reply = out;  // notifications have no place in a JSON reply
       },
-      mcp::CallContext{.can_wait = false, .client_alive = {}});
+      mcp::CallContext{.can_wait = false, .client_alive = {}, .acquire_wait_slot = {}});
   if (!reply) reply = mcp::error_response(message.id, mcp::kInternalError, "the request was cancelled");
   send_rpc(response, 200, *reply);
 }
@@ -143,17 +143,9 @@ void handle_post(const httplib::Request& request, httplib::Response& response, c
     response.status = 202;
     return;
   }
-  if (message.method != "tools/call") return answer_request(response, *entry, message);
-  // Any tools/call may wait for an approval on this worker thread.
-  auto slot = acquire_wait_slot();
-  if (!slot) {
-    spdlog::warn("event=mcp_call_rejected pod={} reason=\"{} calls already wait\"", pod_id, kMaxWaitingCalls);
-    return send_rpc(response, 200,
-                    mcp::error_response(message.id, mcp::kInternalError,
-                                        "the node already runs " + std::to_string(kMaxWaitingCalls) +
-                                            " tool calls that may wait for approval; retry once some finish"));
+  if (message.method == "tools/call" && accepts_event_stream(request)) {
+    return stream_request(response, std::move(entry), std::move(message));
   }
-  if (accepts_event_stream(request)) return stream_request(response, std::move(entry), std::move(message), slot);
   answer_request(response, *entry, message);
 }
 

@@ -1,5 +1,9 @@
 #include "node/pod_tools.h"
 
+#include <thread>
+
+#include "node/wait_slots.h"
+
 #include <spdlog/spdlog.h>
 
 #include "node/proxy_client.h"
@@ -74,6 +78,41 @@ HttpReply call_tool(PodManager& pods, Metrics& metrics, const std::string& id, c
     spdlog::info("event=tool_call pod={} tool={} decision={}", id, tool, decision);
   }
   return map_call_reply(reply);
+}
+
+namespace {
+
+bool approval_is_pending(PodManager& pods, const std::string& id, const std::string& approval_id) {
+  const HttpReply listed = list_approvals(pods, id);
+  if (listed.status != 200) return false;  // the pod ended; the next call reports why
+  for (const json& approval : listed.body.value("approvals", json::array())) {
+    if (approval.value("approval_id", "") == approval_id) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+HttpReply call_tool_and_wait(PodManager& pods, Metrics& metrics, const std::string& id, const std::string& tool,
+                             const json& args, const std::string& approval_id) {
+  HttpReply first = call_tool(pods, metrics, id, tool, args, /*wait=*/false, approval_id);
+  if (first.status != 202) return first;
+  const std::string pending_id = first.body.value("approval_id", "");
+  auto slot = acquire_wait_slot();
+  if (!slot) {
+    static_cast<void>(withdraw_approval(pods, id, pending_id));
+    spdlog::warn("event=tool_call_rejected pod={} tool={} reason=\"{} calls already wait\"", id, tool,
+                 kMaxWaitingCalls);
+    return {503, error_body("too_many_waiting_calls",
+                            "the node already runs " + std::to_string(kMaxWaitingCalls) +
+                                " tool calls that wait for approval; retry later or pass wait=false")};
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kToolRouteWait;
+  while (approval_is_pending(pods, id, pending_id)) {
+    if (std::chrono::steady_clock::now() >= deadline) return first;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return call_tool(pods, metrics, id, tool, args, /*wait=*/false, pending_id);
 }
 
 HttpReply list_approvals(PodManager& pods, const std::string& id) {

@@ -1,6 +1,7 @@
 // Tool calls and approvals of a running pod, through its tool proxy.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,17 @@ namespace nucleus::node {
 // `approval_id` is not empty), records the metric and logs denied calls.
 HttpReply call_tool(PodManager& pods, Metrics& metrics, const std::string& id, const std::string& tool,
                     const nlohmann::json& args, bool wait, const std::string& approval_id);
+
+// POST /v1/pods/{id}/tools/{tool} without wait=false: calls with "wait":
+// false and, when the call needs approval, waits here for the decision
+// (checking every 250 ms, for at most kToolRouteWait) and then makes the
+// approved call. Only a call that waits takes a wait slot (wait_slots.h);
+// when none is free, the approval is withdrawn and the reply is 503
+// too_many_waiting_calls. After kToolRouteWait the 202 reply is returned,
+// and the client can call again with its approval id.
+inline constexpr std::chrono::seconds kToolRouteWait{300};
+HttpReply call_tool_and_wait(PodManager& pods, Metrics& metrics, const std::string& id, const std::string& tool,
+                             const nlohmann::json& args, const std::string& approval_id);
 
 // GET /v1/pods/{id}/approvals: the proxy's pending approvals in the API's
 // shape {"approval_id","tool","operation","args","reason","created","expires"}.

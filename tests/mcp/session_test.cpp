@@ -341,11 +341,26 @@ TEST_F(SessionTest, ATransportThatCannotWaitGetsIsErrorAndWithdraws) {
   initialize();
   Outbox outbox;
   session_.handle(classify_message(request(9, "tools/call", {{"name", "run"}})), outbox.sender(),
-                  CallContext{.can_wait = false, .client_alive = {}});
+                  CallContext{.can_wait = false, .client_alive = {}, .acquire_wait_slot = {}});
   const json reply = outbox.messages().back();
   EXPECT_EQ(reply["result"]["isError"], true);
   EXPECT_NE(reply["result"]["content"][0]["text"].get<std::string>().find("text/event-stream"), std::string::npos);
   EXPECT_EQ(backend_.withdrawn, std::vector<std::string>{"a-run"});
+}
+
+TEST_F(SessionTest, ACallThatFindsNoWaitSlotWithdrawsAtOnce) {
+  initialize();
+  CallContext context;
+  context.acquire_wait_slot = [] { return std::shared_ptr<void>(); };
+  Outbox outbox;
+  session_.handle(classify_message(request(9, "tools/call", {{"name", "run"}})), outbox.sender(), context);
+  const json reply = outbox.messages().back();
+  EXPECT_EQ(reply["result"]["isError"], true);
+  EXPECT_NE(reply["result"]["content"][0]["text"].get<std::string>().find("too_many_waiting_calls"), std::string::npos);
+  EXPECT_EQ(backend_.withdrawn, std::vector<std::string>{"a-run"});
+  // A call that does not wait needs no slot.
+  session_.handle(classify_message(request(10, "tools/call", {{"name", "read"}})), outbox.sender(), context);
+  EXPECT_EQ(outbox.messages().back()["result"]["isError"], false);
 }
 
 TEST_F(SessionTest, CancellingAnotherIdLeavesTheCallWaiting) {

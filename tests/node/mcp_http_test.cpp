@@ -302,7 +302,6 @@ TEST_F(McpHttpTest, WaitingCallsCannotTakeEveryWorkerThread) {
                        {"params", {{"name", "run"}, {"arguments", {{"command", "echo " + std::to_string(id)}}}}}};
     return post(body.dump(), {"Mcp-Session-Id: " + session});
   };
-  auto call_tool_route = [&] { return NodeFixture::call(pod_, "read", {{"path", "/workspace"}}); };
   std::vector<std::future<HttpResult>> waiting;
   for (int id = 0; id < 16; ++id) waiting.push_back(std::async(std::launch::async, mcp_call, id));
   json approvals;
@@ -313,13 +312,20 @@ TEST_F(McpHttpTest, WaitingCallsCannotTakeEveryWorkerThread) {
   }
   ASSERT_EQ(approvals.size(), 16u);
 
+  // A 17th call that would wait is refused at once, and its approval withdrawn.
   const HttpResult refused = mcp_call(99);
-  EXPECT_EQ(refused.json()["error"]["code"], -32603) << refused.body;
-  EXPECT_NE(refused.body.find("16 tool calls"), std::string::npos);
-  // The plain tool route shares the cap when it would wait.
-  const HttpResult blocked = call_tool_route();
+  EXPECT_NE(refused.body.find("\"isError\":true"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("too_many_waiting_calls"), std::string::npos) << refused.body;
+  const HttpResult blocked = NodeFixture::call(pod_, "run", {{"command", "echo blocked"}});
   EXPECT_EQ(blocked.status, 503) << blocked.body;
   EXPECT_EQ(blocked.json()["error"]["code"], "too_many_waiting_calls");
+  EXPECT_EQ(request("GET", "/v1/pods/" + pod_ + "/approvals", agent_token()).json()["approvals"].size(), 16u);
+  // Calls that do not wait are not limited.
+  EXPECT_EQ(NodeFixture::call(pod_, "glob", {{"pattern", "*"}}).status, 200);
+  EXPECT_NE(post(R"({"jsonrpc":"2.0","id":100,"method":"tools/call","params":{"name":"glob","arguments":{"pattern":"*"}}})",
+                 {"Mcp-Session-Id: " + session})
+                .body.find("\"isError\":false"),
+            std::string::npos);
 
   // The approver still gets through, and every waiting call then finishes.
   for (const json& approval : approvals) {
