@@ -38,6 +38,7 @@ struct PreparedRun {
   std::string spec;
   std::string content_type;
   std::optional<std::string> archive;
+  DirectoryManifest uploaded;  // the workspace as it was uploaded
 };
 
 std::string profile_names() {
@@ -71,6 +72,9 @@ Result<PreparedRun> prepare(const RunRequest& request) {
     if (!fs::is_directory(*request.workspace_dir, ignored)) {
       return make_error(fmt::format("workspace {} does not exist or is not a directory", *request.workspace_dir));
     }
+    auto manifest = directory_manifest(*request.workspace_dir);
+    if (!manifest.ok()) return make_error(manifest.error());
+    run.uploaded = std::move(*manifest);
     auto packed = pack_directory(*request.workspace_dir);
     if (!packed.ok()) return make_error(packed.error());
     run.archive = std::move(*packed);
@@ -154,16 +158,45 @@ Result<int> run_agent(const NodeClient& client, const RunRequest& request, const
   return status;
 }
 
+// Replaces DIR with the pod's workspace, unless something in DIR changed
+// on the host during the run: then the pod's copy goes next to it, in
+// DIR.nucleus-POD, so that neither side's edits are lost.
+Result<std::string> copy_back(const NodeClient& client, const std::string& dir, const PreparedRun& run,
+                              const std::string& pod_id) {
+  auto archive = call_node(client, {"GET", pod_path(pod_id) + "/workspace", "", "", TokenRole::agent});
+  if (!archive.ok()) return make_error(archive.error());
+  auto now = directory_manifest(dir);
+  if (!now.ok()) return make_error(now.error());
+  const std::optional<std::string> changed = first_difference(run.uploaded, *now);
+  if (!changed) {
+    auto replaced = replace_directory_with_archive(archive->body, dir);
+    if (!replaced.ok()) return make_error(replaced.error());
+    return fmt::format("copied the pod's workspace back into {}", dir);
+  }
+  std::string beside = dir;
+  while (beside.size() > 1 && beside.back() == '/') beside.pop_back();
+  beside += ".nucleus-" + pod_id;
+  std::error_code error;
+  if (!fs::create_directory(beside, error)) {
+    return make_error(fmt::format("{} changed on the host during the run ({}), and {} cannot be created: {}", dir,
+                                  *changed, beside, error ? error.message() : "it exists"));
+  }
+  auto extracted = unpack_archive(archive->body, beside);
+  if (!extracted.ok()) return make_error(extracted.error());
+  return fmt::format("{} changed on the host during the run ({}), so it was left as it is; the pod's workspace is "
+                     "in {}",
+                     dir, *changed, beside);
+}
+
 // Copies the workspace back, prints the summary and deletes the pod unless
 // it stays. Returns false when something failed (already reported).
-bool finish(const NodeClient& client, const RunRequest& request, const std::string& pod_id, std::ostream& err) {
+bool finish(const NodeClient& client, const RunRequest& request, const PreparedRun& run, const std::string& pod_id,
+            std::ostream& err) {
   bool ok = true;
   if (request.workspace_dir && !request.leave_in_pod) {
-    auto archive = call_node(client, {"GET", pod_path(pod_id) + "/workspace", "", "", TokenRole::agent});
-    auto copied = archive.ok() ? replace_directory_with_archive(archive->body, *request.workspace_dir)
-                               : Result<std::size_t>(make_error(archive.error()));
+    auto copied = copy_back(client, *request.workspace_dir, run, pod_id);
     if (copied.ok()) {
-      err << fmt::format("nucleus: copied the pod's workspace back into {}\n", *request.workspace_dir);
+      err << "nucleus: " << *copied << "\n";
     } else {
       err << fmt::format("nucleus: error: the workspace was not copied back: {}; it stays in pod {}\n", copied.error(),
                          pod_id);
@@ -206,7 +239,7 @@ int run_agent_in_pod(const NodeClient& client, const RunRequest& request, const 
   out.flush();
   auto agent_status = run_agent(client, request, *pod, answers, err);
   if (!agent_status.ok()) err << "nucleus: error: " << agent_status.error() << "\n";
-  const bool finished = finish(client, request, pod->id, err);
+  const bool finished = finish(client, request, *run, pod->id, err);
   if (!agent_status.ok()) return kExitFailure;
   if (!finished && *agent_status == 0) return kExitFailure;
   return *agent_status;

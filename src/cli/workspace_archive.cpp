@@ -101,3 +101,37 @@ Result<std::size_t> replace_directory_with_archive(const std::string& archive, c
 }
 
 }  // namespace nucleus::cli
+
+namespace nucleus::cli {
+
+Result<DirectoryManifest> directory_manifest(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path root = absolute_dir(dir);
+  DirectoryManifest manifest;
+  std::error_code error;
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, error);
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    struct stat info {};
+    if (::lstat(it->path().c_str(), &info) != 0) return make_error(syscall_error("lstat", it->path().string()));
+    manifest[fs::relative(it->path(), root).string()] =
+        fmt::format("{:o}:{}:{}.{}", info.st_mode, info.st_size, info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
+  }
+  if (error) return make_error(fmt::format("cannot list {}: {}", dir, error.message()));
+  return manifest;
+}
+
+std::optional<std::string> first_difference(const DirectoryManifest& before, const DirectoryManifest& after) {
+  auto a = before.begin();
+  auto b = after.begin();
+  while (a != before.end() || b != after.end()) {
+    if (a == before.end()) return b->first;
+    if (b == after.end()) return a->first;
+    if (a->first != b->first) return std::min(a->first, b->first);
+    if (a->second != b->second) return a->first;
+    ++a;
+    ++b;
+  }
+  return std::nullopt;
+}
+
+}  // namespace nucleus::cli

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
@@ -31,5 +33,17 @@ Result<std::size_t> unpack_archive(const std::string& archive, const std::string
 // afterwards. On any failure `dir` is left as it was. Returns the archive
 // size in bytes.
 Result<std::size_t> replace_directory_with_archive(const std::string& archive, const std::string& dir);
+
+// What a directory tree holds, by relative path: type, size, mode and
+// modification time of each entry, without following symlinks. Two
+// manifests of the same tree differ when anything in it was created,
+// removed or written in between.
+using DirectoryManifest = std::map<std::string, std::string>;
+
+Result<DirectoryManifest> directory_manifest(const std::string& dir);
+
+// The first path whose entry differs between `before` and `after`, or
+// nullopt when they are equal.
+std::optional<std::string> first_difference(const DirectoryManifest& before, const DirectoryManifest& after);
 
 }  // namespace nucleus::cli

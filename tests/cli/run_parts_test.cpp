@@ -176,6 +176,26 @@ TEST(ReplaceDirectory, MirrorsTheArchiveAndKeepsTheDirectoryMode) {
   EXPECT_EQ(std::distance(fs::directory_iterator(parent.path()), fs::directory_iterator()), 1) << "no staging left";
 }
 
+TEST(DirectoryManifest, SeesCreatedRemovedAndRewrittenEntries) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "sub");
+  std::ofstream(dir.path() / "sub" / "a.txt") << "a\n";
+  auto before = directory_manifest(dir.path().string());
+  ASSERT_TRUE(before.ok()) << before.error();
+  EXPECT_EQ(before->size(), 2u);
+  auto same = directory_manifest(dir.path().string() + "/");
+  EXPECT_FALSE(first_difference(*before, *same));
+
+  std::ofstream(dir.path() / "sub" / "a.txt") << "longer\n";
+  EXPECT_EQ(first_difference(*before, *directory_manifest(dir.path().string())), "sub/a.txt");
+  std::ofstream(dir.path() / "new.txt") << "";
+  EXPECT_EQ(first_difference(*before, *directory_manifest(dir.path().string())), "new.txt");
+  fs::remove_all(dir.path() / "sub");
+  fs::remove(dir.path() / "new.txt");
+  EXPECT_EQ(first_difference(*before, *directory_manifest(dir.path().string())), "sub");
+  EXPECT_FALSE(directory_manifest((dir.path() / "missing").string()).ok());
+}
+
 TEST(ReplaceDirectory, ABadArchiveLeavesTheDirectoryAlone) {
   TempDir parent;
   const fs::path target = parent.path() / "work";

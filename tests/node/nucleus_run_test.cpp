@@ -199,6 +199,26 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"profile_and_file", {"run", "--profile", "read-only", "-f", "WORKSPACE", "--", "true"}, "excludes"}),
     [](const ::testing::TestParamInfo<BadRun>& info) { return std::string(info.param.name); });
 
+TEST_F(NucleusRunTest, HostEditsDuringTheRunAreKept) {
+  auto env = cli_env();
+  env["NUCLEUS_RUN_TEST_WS"] = workspace_.string();
+  std::vector<std::string> argv = {NUCLEUS_CLI_BINARY, "run", "--workspace", workspace_.string(), "--", "sh", "-c",
+                                   "echo host > \"$NUCLEUS_RUN_TEST_WS/host-edit.txt\""};
+  ChildProcess cli(argv, env, scratch_.string());
+  const ChildResult result = cli.wait(std::chrono::seconds(120));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("changed on the host during the run (host-edit.txt)"), std::string::npos) << result.err;
+  EXPECT_EQ(slurp(workspace_ / "host-edit.txt"), "host\n");
+  std::vector<fs::path> beside;
+  for (const auto& entry : fs::directory_iterator(scratch_)) {
+    if (entry.path().filename().string().starts_with("project.nucleus-pod-")) beside.push_back(entry.path());
+  }
+  ASSERT_EQ(beside.size(), 1u);
+  EXPECT_EQ(slurp(beside[0] / "notes.txt"), "remember the milk\n");
+  EXPECT_FALSE(fs::exists(beside[0] / "host-edit.txt"));
+  EXPECT_EQ(pod_count(), 0u);
+}
+
 TEST_F(NucleusRunTest, SigtermReachesTheAgentAndTheRunStillCleansUp) {
   std::vector<std::string> argv = {NUCLEUS_CLI_BINARY, "run", "--workspace", workspace_.string(), "--", "sh", "-c",
                                    "echo $$ > \"$NUCLEUS_RUN_TEST_PID\"; sleep 60"};
