@@ -88,7 +88,7 @@ void Session::handle_notification(const Message& message) {
     spdlog::info("event=mcp_cancelled pod={} request={} reason={}", options_.pod_id, dump(id), dump(reason));
     cancel(id);
   }
-  // notifications/initialized and unknown notifications need no answer.
+  // notifications/initialized and unknown notifications need no response.
 }
 
 void Session::handle_request(const Message& message, const Sender& send, const CallContext& context) {

@@ -42,7 +42,7 @@ struct SessionOptions {
 // Receives every message the session sends: responses and notifications.
 using Sender = std::function<void(const nlohmann::json&)>;
 
-// What the transport can do for one request.
+// The transport's abilities for one request.
 struct CallContext {
   // False when the transport cannot send notifications or notice a client
   // that went away (HTTP without an event stream): a call that needs an

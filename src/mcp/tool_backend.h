@@ -1,6 +1,7 @@
-// What the MCP server needs from a pod: its policy, one tool call that
-// never blocks on an approval, and whether an approval is still pending.
-// The node implements it in process; `nucleus mcp` over the node's HTTP API.
+// The MCP server's view of a pod: its policy, one tool call that never
+// blocks on an approval, whether an approval is still pending, and a way
+// to withdraw one. The node implements it in process, and `nucleus mcp`
+// implements it over the node's HTTP API.
 #pragma once
 
 #include <string>

@@ -71,7 +71,7 @@ void stream_request(httplib::Response& response, std::shared_ptr<McpSessionEntry
       });
 }
 
-// Answers a request with the single response it produces.
+// Sends the single response a request produces, as application/json.
 // A tools/call answered this way cannot wait for an approval, because the
 // node could not tell whether the client is still there.
 void answer_request(httplib::Response& response, McpSessionEntry& entry, const mcp::Message& message) {
