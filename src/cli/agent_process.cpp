@@ -2,7 +2,9 @@
 
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -40,9 +43,40 @@ std::vector<char*> pointers(std::vector<std::string>& texts) {
 
 std::atomic<pid_t> g_agent_pid{0};
 
+// When the first signal was passed on, in CLOCK_MONOTONIC seconds; 0 when none.
+std::atomic<long> g_forwarded_at{0};
+
 void forward_to_agent(int signal_number) {
   const pid_t pid = g_agent_pid.load();
   if (pid > 0) ::kill(pid, signal_number);
+  timespec now {};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe
+  long expected = 0;
+  g_forwarded_at.compare_exchange_strong(expected, static_cast<long>(now.tv_sec));
+}
+
+long monotonic_seconds() {
+  timespec now {};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<long>(now.tv_sec);
+}
+
+// Waits for the agent. An agent that outlives a passed-on SIGTERM or SIGHUP
+// by kAgentKillDelaySeconds gets SIGKILL, so nucleus run can clean up.
+Result<int> wait_for_agent(pid_t pid) {
+  int status = 0;
+  while (true) {
+    const pid_t reaped = ::waitpid(pid, &status, WNOHANG);
+    if (reaped == pid) break;
+    if (reaped < 0 && errno != EINTR) {
+      return make_error(fmt::format("waiting for the agent failed: {}", std::strerror(errno)));
+    }
+    const long forwarded = g_forwarded_at.load();
+    if (forwarded != 0 && monotonic_seconds() - forwarded >= kAgentKillDelaySeconds) ::kill(pid, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
 }
 
 // Ignores SIGINT and SIGQUIT and forwards SIGTERM and SIGHUP to the agent
@@ -110,25 +144,25 @@ Result<int> run_agent_process(const AgentLaunch& launch) {
   pid_t pid = -1;
   const int spawned = posix_spawnp(&pid, argv[0].c_str(), &actions, &attributes, argv_pointers.data(),
                                    env_pointers.data());
+  g_forwarded_at = 0;
   g_agent_pid = spawned == 0 ? pid : 0;
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (spawned != 0) {
     return make_error(fmt::format("cannot start the agent command \"{}\": {}", argv[0], std::strerror(spawned)));
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return make_error(fmt::format("waiting for the agent failed: {}", std::strerror(errno)));
-  }
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
+  return wait_for_agent(pid);
 }
 
 Result<std::string> find_program(const std::string& name) {
   if (name.empty()) return make_error("the agent command is empty");
+  const auto executable_file = [](const std::string& path) {
+    struct stat info {};
+    return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
+  };
   if (name.find('/') != std::string::npos) {
-    if (::access(name.c_str(), X_OK) == 0) return name;
-    return make_error(fmt::format("agent command {} is not an executable file: {}", name, std::strerror(errno)));
+    if (executable_file(name)) return name;
+    return make_error(fmt::format("agent command {} is not an executable file", name));
   }
   const char* path = std::getenv("PATH");
   std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
@@ -137,7 +171,7 @@ Result<std::string> find_program(const std::string& name) {
     const std::size_t end = std::min(dirs.find(':', start), dirs.size());
     const std::string dir = end > start ? dirs.substr(start, end - start) : std::string(".");
     const std::string candidate = dir + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (executable_file(candidate)) return candidate;
     start = end + 1;
   }
   return make_error(fmt::format("agent command {} was not found in PATH ({})", name, dirs));

@@ -11,6 +11,8 @@
 
 namespace nucleus::cli {
 
+inline constexpr long kAgentKillDelaySeconds = 10;
+
 struct AgentLaunch {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH
   std::string cwd;
@@ -21,7 +23,9 @@ struct AgentLaunch {
 // Starts the agent and waits for it. While it runs, SIGINT and SIGQUIT are
 // ignored here (the terminal sends them to the agent too), and SIGTERM and
 // SIGHUP are passed on to the agent, so that `nucleus run` outlives it and
-// cleans up. Returns its exit status, or 128 + the signal that killed it.
+// cleans up. An agent still alive kAgentKillDelaySeconds after a passed-on
+// signal gets SIGKILL. Returns its exit status, or 128 + the signal that
+// killed it.
 // Errors: the program cannot be found or started.
 Result<int> run_agent_process(const AgentLaunch& launch);
 

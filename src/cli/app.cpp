@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include "cli/approve_command.h"
@@ -48,6 +49,13 @@ struct Options {
 
   NodeClient client() const { return NodeClient(resolve_node_endpoint(node_flags)); }
 };
+
+// CLI::Range lets NaN through, so the timeouts are checked again here.
+bool timeout_is_valid(double seconds) {
+  if (std::isfinite(seconds) && seconds >= 0.001 && seconds <= 86400) return true;
+  std::cerr << "nucleus: error: --timeout must be a number of seconds from 0.001 to 86400\n";
+  return false;
+}
 
 void add_node_options(CLI::App& app, Options& o) {
   app.add_option("--node", o.node_flags.url,
@@ -144,6 +152,10 @@ void add_pods_verbs(CLI::App& app, Options& o) {
                      "Seconds to wait for the pod to run before the upload (default 120)")
       ->check(CLI::Range(0.001, 86400.0));
   create->callback([&o] {
+    if (!timeout_is_valid(o.timeout_seconds)) {
+      o.status = kExitUsage;
+      return;
+    }
     o.create_request.running_timeout =
         std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
     o.status = run_pods_create(o.client(), o.create_request, std::cout, std::cerr);
@@ -248,6 +260,10 @@ void add_run_verb(CLI::App& app, Options& o) {
       ->check(CLI::Range(0.001, 86400.0));
   run->add_option("command", r.agent_command, "The agent command, after --")->required();
   run->callback([&o] {
+    if (!timeout_is_valid(o.timeout_seconds)) {
+      o.status = kExitUsage;
+      return;
+    }
     o.run_request.running_timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
     const NodeClient client = o.client();
     o.status = run_agent_in_pod(client, o.run_request, terminal_answer_source(), std::cout, std::cerr);

@@ -64,7 +64,23 @@ void ApprovalWatcher::handle(const std::string& approval_id) {
     return;
   }
   const int status = run_approve(client_, {pod_id_, approval_id, ApprovalMode::ask}, answers_, err_, err_);
-  if (status != 0) err_ << fmt::format("nucleus: approval {} was not decided here (exit {})\n", approval_id, status);
+  if (status == 0) return;
+  // NOTE: the prompt cannot be taken back once shown, so an approval the
+  // agent withdrew while the box was up is only reported afterwards.
+  auto pending = call_node_json(client_, {"GET", pod_path(pod_id_) + "/approvals", "", "", TokenRole::agent});
+  bool still_pending = false;
+  if (pending.ok()) {
+    for (const json& approval : pending->value("approvals", json::array())) {
+      still_pending = still_pending || approval.value("approval_id", "") == approval_id;
+    }
+  }
+  if (pending.ok() && !still_pending) {
+    err_ << fmt::format("nucleus: approval {} was withdrawn or expired before the answer arrived; the answer was "
+                        "not used\n",
+                        approval_id);
+  } else {
+    err_ << fmt::format("nucleus: approval {} was not decided here (exit {})\n", approval_id, status);
+  }
   err_.flush();
 }
 

@@ -71,6 +71,9 @@ Result<bool> wait_until_running(const NodeClient& client, const std::string& pod
                                     status->value("reason", "no reason given")));
     }
     if (std::chrono::steady_clock::now() >= deadline) break;
+    if (request.interrupted && request.interrupted()) {
+      return make_error(fmt::format("interrupted while pod {} was {}", pod_id, phase));
+    }
     std::this_thread::sleep_for(request.poll_interval);
   }
   return make_error(fmt::format("pod {} is still in phase {} after {} ms. Raise --timeout to wait longer", pod_id, phase,

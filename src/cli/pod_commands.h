@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -20,6 +21,8 @@ struct CreatePodRequest {
   // the workspace.
   std::chrono::milliseconds running_timeout{std::chrono::seconds(120)};
   std::chrono::milliseconds poll_interval{200};
+  // Checked between polls; true stops the wait with an error.
+  std::function<bool()> interrupted;
 };
 
 // Reads a spec file, refusing a missing, unreadable or empty one.

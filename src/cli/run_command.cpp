@@ -1,8 +1,11 @@
 #include "cli/run_command.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <filesystem>
 #include <ostream>
 
@@ -26,6 +29,35 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+
+std::atomic<int> g_interrupt{0};
+
+void record_interrupt(int signal_number) { g_interrupt = signal_number; }
+
+// Records SIGINT, SIGTERM and SIGHUP instead of dying while nucleus run
+// sets up and cleans up, so that a pod it created is always deleted. While
+// the agent runs, run_agent_process handles these signals itself.
+class RunInterrupts {
+ public:
+  RunInterrupts() {
+    g_interrupt = 0;
+    struct sigaction record {};
+    record.sa_handler = record_interrupt;
+    sigemptyset(&record.sa_mask);
+    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &record, &old_[i]);
+  }
+  ~RunInterrupts() {
+    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
+  }
+  RunInterrupts(const RunInterrupts&) = delete;
+  RunInterrupts& operator=(const RunInterrupts&) = delete;
+
+  int received() const { return g_interrupt.load(); }
+
+ private:
+  static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
+  std::array<struct sigaction, 3> old_{};
+};
 
 struct StartedPod {
   std::string id;
@@ -103,6 +135,7 @@ Result<StartedPod> start_pod(const NodeClient& client, const RunRequest& request
   };
   CreatePodRequest wait_request;
   wait_request.running_timeout = request.running_timeout;
+  wait_request.interrupted = [] { return g_interrupt.load() != 0; };
   if (auto running = wait_until_running(client, pod_id, wait_request); !running.ok()) return fail(running.error());
   if (run.archive) {
     auto uploaded = call_node_json(client, {"PUT", pod_path(pod_id) + "/workspace", *run.archive,
@@ -234,8 +267,17 @@ int run_agent_in_pod(const NodeClient& client, const RunRequest& request, const 
                      std::ostream& out, std::ostream& err) {
   auto run = prepare(request);
   if (!run.ok()) return report_failure(err, run.error(), kExitUsage);
+  RunInterrupts interrupts;
   auto pod = start_pod(client, request, *run, err);
-  if (!pod.ok()) return report_failure(err, pod.error(), kExitFailure);
+  if (!pod.ok()) {
+    report_failure(err, pod.error(), kExitFailure);
+    return interrupts.received() != 0 ? 128 + interrupts.received() : kExitFailure;
+  }
+  if (interrupts.received() != 0) {
+    err << "nucleus: interrupted before the agent started\n";
+    static_cast<void>(client.send({"DELETE", pod_path(pod->id), "", "", TokenRole::agent}));
+    return 128 + interrupts.received();
+  }
   out.flush();
   auto agent_status = run_agent(client, request, *pod, answers, err);
   if (!agent_status.ok()) err << "nucleus: error: " << agent_status.error() << "\n";

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -76,27 +78,64 @@ Result<std::size_t> unpack_archive(const std::string& archive, const std::string
 
 namespace nucleus::cli {
 
+namespace {
+
+std::vector<std::string> entry_names(const std::filesystem::path& dir, std::error_code& error) {
+  std::vector<std::string> names;
+  for (std::filesystem::directory_iterator it(dir, error); !error && it != std::filesystem::directory_iterator();
+       it.increment(error)) {
+    names.push_back(it->path().filename().string());
+  }
+  return names;
+}
+
+// Makes `target` hold what `staging` holds, one top-level entry at a time:
+// entries only in `target` move into `staging`, and the others are
+// exchanged. Afterwards `staging` holds exactly the old entries.
+Result<bool> swap_entries(const std::filesystem::path& staging, const std::filesystem::path& target) {
+  std::error_code error;
+  const std::vector<std::string> old_names = entry_names(target, error);
+  const std::vector<std::string> new_names = entry_names(staging, error);
+  if (error) return make_error(fmt::format("cannot list {}: {}", target.string(), error.message()));
+  for (const std::string& name : old_names) {
+    if (std::find(new_names.begin(), new_names.end(), name) != new_names.end()) continue;
+    if (::rename((target / name).c_str(), (staging / name).c_str()) != 0) {
+      return make_error(syscall_error("rename", (target / name).string()));
+    }
+  }
+  for (const std::string& name : new_names) {
+    const bool exists = std::find(old_names.begin(), old_names.end(), name) != old_names.end();
+    const int moved = exists ? ::renameat2(AT_FDCWD, (staging / name).c_str(), AT_FDCWD, (target / name).c_str(),
+                                           RENAME_EXCHANGE)
+                             : ::rename((staging / name).c_str(), (target / name).c_str());
+    if (moved != 0) return make_error(syscall_error(exists ? "renameat2" : "rename", (target / name).string()));
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<std::size_t> replace_directory_with_archive(const std::string& archive, const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code error;
-  const fs::path target = absolute_dir(dir);
-  struct stat target_stat {};
-  if (target == target.root_path() || ::stat(target.c_str(), &target_stat) != 0 || !S_ISDIR(target_stat.st_mode)) {
+  // A symlinked DIR is followed, so the real directory gets the contents.
+  const fs::path target = fs::canonical(absolute_dir(dir), error);
+  if (error || target == target.root_path() || !fs::is_directory(target, error)) {
     return make_error(fmt::format("{} is not a directory", dir));
   }
   std::string staging_template = (target.parent_path() / ("." + target.filename().string() + ".nucleus-XXXXXX")).string();
   if (::mkdtemp(staging_template.data()) == nullptr) return make_error(syscall_error("mkdtemp", staging_template));
-  const std::string staging = staging_template;
-  auto extracted = unpack_archive(archive, staging);
-  if (extracted.ok() && ::chmod(staging.c_str(), target_stat.st_mode & 07777) != 0) {
-    extracted = make_error(syscall_error("chmod", staging));
+  const fs::path staging = staging_template;
+  auto extracted = unpack_archive(archive, staging.string());
+  if (!extracted.ok()) {
+    fs::remove_all(staging, error);
+    return extracted;
   }
-  if (extracted.ok() && ::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
-    extracted = make_error(syscall_error("renameat2", target.string()));
+  if (auto swapped = swap_entries(staging, target); !swapped.ok()) {
+    return make_error(fmt::format("{} was only partly replaced ({}); entries that were moved out are in {}", dir,
+                                  swapped.error(), staging.string()));
   }
-  // After the exchange `staging` names the old contents; before it, the
-  // partial extraction. Either way it goes.
-  fs::remove_all(staging, error);
+  fs::remove_all(staging, error);  // the old entries
   return extracted;
 }
 

@@ -26,12 +26,14 @@ Result<std::string> pack_directory(const std::string& dir);
 // size of `archive` in bytes.
 Result<std::size_t> unpack_archive(const std::string& archive, const std::string& dir);
 
-// Makes the existing directory `dir` hold exactly what `archive` holds:
-// extracts it into a new sibling directory, gives that the mode of `dir`,
-// swaps the two atomically (renameat2 RENAME_EXCHANGE) and removes the old
-// contents. Files missing from the archive are therefore gone from `dir`
-// afterwards. On any failure `dir` is left as it was. Returns the archive
-// size in bytes.
+// Makes the existing directory `dir` (followed when it is a symlink) hold
+// exactly what `archive` holds. The archive is first extracted into a new
+// sibling directory; then each top-level entry is exchanged
+// (renameat2 RENAME_EXCHANGE) or moved, so `dir` keeps its inode and a
+// shell inside it stays there. Files missing from the archive are gone from
+// `dir` afterwards. When extraction fails `dir` is untouched. When a rename
+// fails midway the error names the sibling that holds the entries moved out
+// so far. Returns the archive size in bytes.
 Result<std::size_t> replace_directory_with_archive(const std::string& archive, const std::string& dir);
 
 // What a directory tree holds, by relative path: type, size, mode and

@@ -83,7 +83,8 @@ void install_auth(httplib::Server& server, const HttpApiOptions& options) {
     if (role == Role::none && options.pod_tokens != nullptr && authorization.starts_with("Bearer ")) {
       token_pod = options.pod_tokens->pod_of(std::string_view(authorization).substr(7));
     }
-    if (token_pod && !pod_token_allows(*token_pod, request.method, request.path)) {
+    const bool open_route = route_access(request.method, request.path) == RouteAccess::open;
+    if (token_pod && !open_route && !pod_token_allows(*token_pod, request.method, request.path)) {
       spdlog::warn("event=pod_token_out_of_scope pod={} method={} path={}", *token_pod, request.method, request.path);
       send_error(response, 403, "pod_token_scope",
                  "this token belongs to pod " + *token_pod +

@@ -109,9 +109,10 @@ void handle_post(const httplib::Request& request, httplib::Response& response, c
 
   if (message.kind == mcp::MessageKind::request && message.method == "initialize") {
     if (auto record = pods.get(pod_id); record && record->phase != PodPhase::running) {
+      const bool pending = record->phase == PodPhase::pending;
       return send_rpc_error(response, 409, mcp::kInvalidRequest,
-                            "pod " + pod_id + " is " + std::string(to_string(record->phase)) +
-                                ", not running; wait until it runs");
+                            "pod " + pod_id + " is " + std::string(to_string(record->phase)) + ", not running" +
+                                (pending ? "; initialize again once it runs" : "; it will not run again"));
     }
     auto entry = sessions.create(pod_id);
     std::optional<json> reply;

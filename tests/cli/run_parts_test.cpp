@@ -165,6 +165,9 @@ TEST(ReplaceDirectory, MirrorsTheArchiveAndKeepsTheDirectoryMode) {
   ::chmod(target.c_str(), 0750);
   std::ofstream(target / "kept.txt") << "old\n";
   std::ofstream(target / "deleted-in-pod.txt") << "gone\n";
+  fs::create_directories(target / "sub" / "old-only");
+  struct stat before {};
+  ASSERT_EQ(::stat(target.c_str(), &before), 0);
   auto replaced = replace_directory_with_archive(*archive, target.string());
   ASSERT_TRUE(replaced.ok()) << replaced.error();
   EXPECT_EQ(slurp(target / "kept.txt"), "new\n");
@@ -173,7 +176,24 @@ TEST(ReplaceDirectory, MirrorsTheArchiveAndKeepsTheDirectoryMode) {
   struct stat info {};
   ASSERT_EQ(::stat(target.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 07777, 0750u);
+  EXPECT_EQ(info.st_ino, before.st_ino) << "a shell inside the directory stays in it";
+  EXPECT_FALSE(fs::exists(target / "sub" / "old-only"));
   EXPECT_EQ(std::distance(fs::directory_iterator(parent.path()), fs::directory_iterator()), 1) << "no staging left";
+}
+
+TEST(ReplaceDirectory, FollowsASymlinkedDirectory) {
+  TempDir source;
+  std::ofstream(source.path() / "new.txt") << "new\n";
+  auto archive = pack_directory(source.path().string());
+  ASSERT_TRUE(archive.ok());
+  TempDir parent;
+  fs::create_directories(parent.path() / "real");
+  std::ofstream(parent.path() / "real" / "old.txt") << "old\n";
+  fs::create_directory_symlink("real", parent.path() / "link");
+  ASSERT_TRUE(replace_directory_with_archive(*archive, (parent.path() / "link").string()).ok());
+  EXPECT_TRUE(fs::is_symlink(parent.path() / "link"));
+  EXPECT_EQ(slurp(parent.path() / "real" / "new.txt"), "new\n");
+  EXPECT_FALSE(fs::exists(parent.path() / "real" / "old.txt"));
 }
 
 TEST(DirectoryManifest, SeesCreatedRemovedAndRewrittenEntries) {

@@ -161,6 +161,9 @@ TEST_F(McpHttpTest, PodTokenOpensOnlyItsOwnPod) {
     EXPECT_EQ(result.json()["error"]["code"], "pod_token_scope") << d.method << " " << d.path;
   }
 
+  // Routes that need no token work with any token.
+  EXPECT_EQ(request("GET", "/v1/health", token).status, 200);
+
   // Deleting the pod revokes its token.
   EXPECT_EQ(request("DELETE", own, agent_token()).status, 200);
   EXPECT_EQ(request("GET", own, token).status, 401);

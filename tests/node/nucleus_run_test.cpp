@@ -196,8 +196,46 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"missing_spec", {"run", "-f", "/nonexistent/spec.yaml", "--", "true"}, "does not exist"},
         BadRun{"missing_agent", {"run", "--", "/nonexistent/agent"}, "not an executable file"},
         BadRun{"agent_not_in_path", {"run", "--", "no-such-agent-program"}, "was not found in PATH"},
+        BadRun{"directory_as_agent", {"run", "--", "/tmp"}, "not an executable file"},
+        BadRun{"nan_timeout", {"run", "--timeout", "nan", "--", "true"}, "--timeout must be"},
         BadRun{"profile_and_file", {"run", "--profile", "read-only", "-f", "WORKSPACE", "--", "true"}, "excludes"}),
     [](const ::testing::TestParamInfo<BadRun>& info) { return std::string(info.param.name); });
+
+TEST_F(NucleusRunTest, SigtermDuringSetupDeletesThePodAndRunsNoAgent) {
+  const fs::path marker = scratch_ / "agent-ran";
+  auto env = cli_env();
+  env["NUCLEUS_RUN_TEST_MARKER"] = marker.string();
+  std::vector<std::string> argv = {NUCLEUS_CLI_BINARY, "run", "--workspace", workspace_.string(), "--", "sh", "-c",
+                                   "touch \"$NUCLEUS_RUN_TEST_MARKER\""};
+  ChildProcess cli(argv, env, scratch_.string());
+  for (int i = 0; i < 600 && pod_count() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ::kill(cli.pid(), SIGTERM);
+  const ChildResult result = cli.wait(std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, 128 + SIGTERM) << result.err;
+  EXPECT_FALSE(fs::exists(marker)) << "the agent started although nucleus run was stopped first";
+  for (int i = 0; i < 100 && pod_count() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(pod_count(), 0u) << result.err;
+}
+
+TEST_F(NucleusRunTest, AnAgentIgnoringSigtermIsKilledAfterTheDelay) {
+  const fs::path agent_pid_file = scratch_ / "stubborn.pid";
+  auto env = cli_env();
+  env["NUCLEUS_RUN_TEST_PID"] = agent_pid_file.string();
+  std::vector<std::string> argv = {NUCLEUS_CLI_BINARY, "run", "--", "sh", "-c",
+                                   "trap '' TERM; echo $$ > \"$NUCLEUS_RUN_TEST_PID\"; while :; do sleep 1; done"};
+  ChildProcess cli(argv, env, scratch_.string());
+  for (int i = 0; i < 300 && !fs::exists(agent_pid_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(fs::exists(agent_pid_file));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto sent = std::chrono::steady_clock::now();
+  ::kill(cli.pid(), SIGTERM);
+  const ChildResult result = cli.wait(std::chrono::seconds(60));
+  const auto waited = std::chrono::steady_clock::now() - sent;
+  EXPECT_EQ(result.exit_code, 128 + SIGKILL) << result.err;
+  EXPECT_GE(waited, std::chrono::seconds(9));
+  EXPECT_LT(waited, std::chrono::seconds(30));
+  EXPECT_EQ(pod_count(), 0u);
+}
 
 TEST_F(NucleusRunTest, HostEditsDuringTheRunAreKept) {
   auto env = cli_env();
