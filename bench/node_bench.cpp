@@ -498,7 +498,7 @@ void bench_round_trip(Node& node, const std::string& id, int calls) {
 }
 
 // An MCP client over streamable HTTP on its own handle: initialize, then
-// tools/call requests carrying the session id, answered as JSON.
+// tools/call requests carrying the session id, with JSON replies.
 class McpHttpClient {
  public:
   McpHttpClient(const std::string& url, const std::string& token) : url_(url), curl_(curl_easy_init()) {

@@ -1,5 +1,5 @@
 // Feeds each input line to an initialized MCP session as one message. The
-// backend answers every call at once, so any request reaches the tool
+// backend completes every call at once, so any request reaches the tool
 // path. Checks that every request gets exactly one well-formed response
 // and that nothing throws.
 #include <cstddef>

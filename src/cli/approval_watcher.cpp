@@ -67,14 +67,8 @@ void ApprovalWatcher::handle(const std::string& approval_id) {
   if (status == 0) return;
   // NOTE: the prompt cannot be taken back once shown, so an approval the
   // agent withdrew while the box was up is only reported afterwards.
-  auto pending = call_node_json(client_, {"GET", pod_path(pod_id_) + "/approvals", "", "", TokenRole::agent});
-  bool still_pending = false;
-  if (pending.ok()) {
-    for (const json& approval : pending->value("approvals", json::array())) {
-      still_pending = still_pending || approval.value("approval_id", "") == approval_id;
-    }
-  }
-  if (pending.ok() && !still_pending) {
+  auto pending = approval_pending(client_, pod_id_, approval_id);
+  if (pending.ok() && !*pending) {
     err_ << fmt::format("nucleus: approval {} was withdrawn or expired before the answer arrived; the answer was "
                         "not used\n",
                         approval_id);

@@ -33,12 +33,7 @@ Result<json> NodeToolBackend::call(const std::string& tool, const json& args, co
 }
 
 Result<bool> NodeToolBackend::approval_pending(const std::string& approval_id) {
-  auto listed = call_node_json(client_, {"GET", pod_path(pod_id_) + "/approvals", "", "", TokenRole::agent});
-  if (!listed.ok()) return make_error(listed.error());
-  for (const json& approval : listed->value("approvals", json::array())) {
-    if (approval.value("approval_id", "") == approval_id) return true;
-  }
-  return false;
+  return cli::approval_pending(client_, pod_id_, approval_id);
 }
 
 Result<bool> NodeToolBackend::withdraw(const std::string& approval_id) {

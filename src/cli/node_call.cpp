@@ -33,4 +33,13 @@ Result<nlohmann::json> call_node_json(const NodeClient& client, const HttpReques
 
 std::string pod_path(const std::string& pod_id) { return "/v1/pods/" + path_segment(pod_id); }
 
+Result<bool> approval_pending(const NodeClient& client, const std::string& pod_id, const std::string& approval_id) {
+  auto listed = call_node_json(client, {"GET", pod_path(pod_id) + "/approvals", "", "", TokenRole::agent});
+  if (!listed.ok()) return make_error(listed.error());
+  for (const nlohmann::json& approval : listed->value("approvals", nlohmann::json::array())) {
+    if (approval.value("approval_id", "") == approval_id) return true;
+  }
+  return false;
+}
+
 }  // namespace nucleus::cli

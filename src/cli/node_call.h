@@ -21,6 +21,10 @@ Result<HttpResponse> call_node(const NodeClient& client, const HttpRequest& requ
 // Same, then parses the body as a JSON object.
 Result<nlohmann::json> call_node_json(const NodeClient& client, const HttpRequest& request);
 
+// Whether approval `approval_id` of pod `pod_id` is still pending, from
+// GET /v1/pods/{id}/approvals with the agent token.
+Result<bool> approval_pending(const NodeClient& client, const std::string& pod_id, const std::string& approval_id);
+
 // Returns "/v1/pods/ID" with the id percent-encoded.
 std::string pod_path(const std::string& pod_id);
 

@@ -28,7 +28,7 @@ AuditCounts count_audit_records(std::string_view ndjson);
 
 // The summary lines. `pod` is GET /v1/pods/{id} (for budget and usage),
 // `verify` is GET /v1/pods/{id}/audit/verify; either may be null when it
-// could not be fetched, which the summary then says.
+// could not be fetched, and the summary then states that.
 std::string format_run_summary(const std::string& pod_id, const AuditCounts& counts, const nlohmann::json& pod,
                                const nlohmann::json& verify);
 

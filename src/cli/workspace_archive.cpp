@@ -89,9 +89,9 @@ std::vector<std::string> entry_names(const std::filesystem::path& dir, std::erro
   return names;
 }
 
-// Makes `target` hold what `staging` holds, one top-level entry at a time:
-// entries only in `target` move into `staging`, and the others are
-// exchanged. Afterwards `staging` holds exactly the old entries.
+// Makes `target` contain what `staging` contains, one top-level entry at a
+// time. Entries only in `target` move into `staging`, and the others are
+// exchanged. Afterwards `staging` contains exactly the old entries.
 Result<bool> swap_entries(const std::filesystem::path& staging, const std::filesystem::path& target) {
   std::error_code error;
   const std::vector<std::string> old_names = entry_names(target, error);

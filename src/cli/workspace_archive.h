@@ -26,17 +26,17 @@ Result<std::string> pack_directory(const std::string& dir);
 // size of `archive` in bytes.
 Result<std::size_t> unpack_archive(const std::string& archive, const std::string& dir);
 
-// Makes the existing directory `dir` (followed when it is a symlink) hold
-// exactly what `archive` holds. The archive is first extracted into a new
-// sibling directory; then each top-level entry is exchanged
+// Makes the existing directory `dir` (followed when it is a symlink)
+// contain exactly what `archive` contains. The archive is first extracted
+// into a new sibling directory. Then each top-level entry is exchanged
 // (renameat2 RENAME_EXCHANGE) or moved, so `dir` keeps its inode and a
-// shell inside it stays there. Files missing from the archive are gone from
+// shell inside it stays valid. Files missing from the archive are gone from
 // `dir` afterwards. When extraction fails `dir` is untouched. When a rename
 // fails midway the error names the sibling that holds the entries moved out
 // so far. Returns the archive size in bytes.
 Result<std::size_t> replace_directory_with_archive(const std::string& archive, const std::string& dir);
 
-// What a directory tree holds, by relative path: type, size, mode and
+// Snapshot of a directory tree by relative path: type, size, mode and
 // modification time of each entry, without following symlinks. Two
 // manifests of the same tree differ when anything in it was created,
 // removed or written in between.

@@ -196,7 +196,7 @@ void Session::call_tool(const Message& message, const std::shared_ptr<InFlight>&
                                                       "retry once some are decided"}}}})));
     }
     auto approved = await_approval(message, tool, args, final_reply, *flight, send, context);
-    if (!approved) return;  // cancelled: no response, as the cancellation notice asks
+    if (!approved) return;  // cancelled: the client expects no response
     final_reply = std::move(*approved);
   }
   spdlog::info("event=mcp_call pod={} request={} tool={} decision={}", options_.pod_id, dump(message.id), tool,

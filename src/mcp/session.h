@@ -1,13 +1,14 @@
 // One MCP session (protocol revision 2025-06-18) over any transport: the
 // initialize handshake, ping, tools/list, tools/call, logging/setLevel and
-// notifications/cancelled. Tool calls go to a ToolBackend; a call that
-// needs a human approval waits here, sending progress (when the request
-// carries a progress token) and logging notifications until the approver
-// decides, the approval expires or the client cancels.
+// notifications/cancelled. Tool calls go to a ToolBackend. A call that
+// needs a human approval waits here until the approver decides, the
+// approval expires or the client cancels. Meanwhile it sends logging
+// notifications, and progress notifications when the request carries a
+// progress token.
 //
-// handle() may run on several threads at once; a transport typically runs
-// each tools/call on its own thread so that cancellations and pings are
-// answered while a call waits.
+// handle() may run on several threads at once. A transport typically runs
+// each tools/call on its own thread, so that cancellations and pings get
+// their responses while a call waits.
 #pragma once
 
 #include <atomic>
@@ -49,12 +50,12 @@ struct CallContext {
   // approval then withdraws it at once and returns isError.
   bool can_wait = true;
   // Called about every progress_interval while a call waits, and once
-  // before an approved call runs; false means the client is gone, and the
+  // before an approved call runs. False means the client is gone, and the
   // wait ends as if cancelled. Empty: the transport notices by itself.
   std::function<bool()> client_alive;
-  // Called when a call starts to wait; a null result means the transport
+  // Called when a call starts to wait. A null result means the transport
   // has no room for another waiting call, so the approval is withdrawn and
-  // the call returns isError. The result is held until the wait ends.
+  // the call returns isError. The result is kept until the wait ends.
   // Empty: no limit.
   std::function<std::shared_ptr<void>()> acquire_wait_slot;
 };
@@ -112,9 +113,9 @@ class Session {
   std::map<std::string, std::shared_ptr<InFlight>> in_flight_;
 };
 
-// Renders a proxy reply as an MCP CallToolResult: ok gives the result as
-// JSON text plus structuredContent; denied and error give isError: true
-// with the reason, so that the model can adapt.
+// Renders a proxy reply as an MCP CallToolResult. An ok reply gives the
+// result as JSON text plus structuredContent. Denied and error replies give
+// isError: true with the reason, so that the model can adapt.
 nlohmann::json call_tool_result(const nlohmann::json& reply);
 
 }  // namespace nucleus::mcp

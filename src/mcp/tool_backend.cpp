@@ -7,7 +7,7 @@ using nlohmann::json;
 json proxy_reply_from_http(int http_status, const json& body) {
   if (body.is_object() && body.contains("status") && body["status"].is_string()) return body;
   std::string kind = "failed";
-  std::string message = "the node answered HTTP " + std::to_string(http_status);
+  std::string message = "the node returned HTTP " + std::to_string(http_status);
   if (body.is_object() && body.contains("error") && body["error"].is_object()) {
     const json& error = body["error"];
     if (error.contains("code") && error["code"].is_string()) kind = error["code"].get<std::string>();

@@ -31,7 +31,7 @@ class ToolBackend {
   virtual Result<bool> approval_pending(const std::string& approval_id) = 0;
 
   // Withdraws the pending approval `approval_id` (the client stopped
-  // waiting), so that no one is asked to decide a call nobody receives.
+  // waiting), so that no approver is asked about a call no client receives.
   virtual Result<bool> withdraw(const std::string& approval_id) = 0;
 };
 

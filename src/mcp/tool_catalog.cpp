@@ -36,6 +36,7 @@ std::vector<ToolSpec> build_catalog() {
                                   {"limit", integer("Most bytes to return", 0)}},
                                  {"path"}),
                    true, false});
+
   tools.push_back({"write", "write_files", "Write a file",
                    "Create or replace a file in the pod's workspace.",
                    object_schema({{"path", path},
@@ -44,6 +45,7 @@ std::vector<ToolSpec> build_catalog() {
                                                 {"description", "How content is encoded (default utf-8)"}}}},
                                  {"path", "content"}),
                    false, false});
+
   tools.push_back({"edit", "edit_files", "Edit a file",
                    "Replace an exact string in a workspace file. old_string must occur once unless replace_all is true.",
                    object_schema({{"path", path},
@@ -52,6 +54,7 @@ std::vector<ToolSpec> build_catalog() {
                                   {"replace_all", boolean("Replace every occurrence")}},
                                  {"path", "old_string", "new_string"}),
                    false, false});
+
   tools.push_back({"glob", "glob_search", "Find files",
                    "List workspace files matching a glob pattern such as src/**/*.cpp.",
                    object_schema({{"pattern", str("Glob pattern")},
@@ -59,6 +62,7 @@ std::vector<ToolSpec> build_catalog() {
                                   {"max_results", integer("Most matches to return", 1)}},
                                  {"pattern"}),
                    true, false});
+
   tools.push_back({"grep", "grep_search", "Search file contents",
                    "Search workspace files for an RE2 regular expression and return matching lines.",
                    object_schema({{"pattern", str("RE2 regular expression")},
@@ -68,6 +72,7 @@ std::vector<ToolSpec> build_catalog() {
                                   {"case_insensitive", boolean("Ignore case")}},
                                  {"pattern"}),
                    true, false});
+
   tools.push_back({"run", "run_bash", "Run a command",
                    "Run a command in the sandbox, either a shell command line (command) or an argument vector "
                    "(argv); pass exactly one. Returns the exit code, stdout and stderr.",
@@ -80,6 +85,7 @@ std::vector<ToolSpec> build_catalog() {
                                   {"stdin", str("Text to send to standard input")}},
                                  {}),
                    false, false});
+
   tools.push_back({"web_fetch", "web_fetch", "Fetch a URL",
                    "Fetch a URL over HTTP(S) through the pod's egress allowlist.",
                    object_schema({{"url", str("http or https URL")},
@@ -87,11 +93,13 @@ std::vector<ToolSpec> build_catalog() {
                                   {"max_bytes", integer("Most body bytes to return", 1)}},
                                  {"url"}),
                    true, true});
+
   tools.push_back({"web_search", "web_search", "Search the web",
                    "Search the web and return titles, URLs and snippets.",
                    object_schema({{"query", str("Search query")}, {"max_results", integer("Most results", 1)}},
                                  {"query"}),
                    true, true});
+
   tools.push_back({"git_commit", "git_commit", "Commit changes",
                    "Commit workspace changes to the git repository in the work dir.",
                    object_schema({{"message", str("Commit message")},
@@ -101,11 +109,13 @@ std::vector<ToolSpec> build_catalog() {
                                   {"author_email", str("Author email")}},
                                  {"message"}),
                    false, false});
+
   tools.push_back({"git_push", "git_push", "Push a branch",
                    "Push a branch of the workspace repository to a remote.",
                    object_schema({{"remote", str("Remote name, e.g. origin")}, {"branch", str("Branch to push")}},
                                  {"remote", "branch"}),
                    false, true});
+
   tools.push_back({"create_pr", "create_pr", "Open a pull request",
                    "Open a pull request on the forge that hosts the repository.",
                    object_schema({{"title", str("Title")},
@@ -115,6 +125,7 @@ std::vector<ToolSpec> build_catalog() {
                                   {"repo", str("owner/name (default: from the origin remote)")}},
                                  {"title", "head", "base"}),
                    false, true});
+
   return tools;
 }
 

@@ -63,7 +63,7 @@ void stream_request(httplib::Response& response, std::shared_ptr<McpSessionEntry
           static constexpr char kComment[] = ": waiting\n\n";
           return sink.is_writable() && sink.write(kComment, sizeof(kComment) - 1);
         };
-        // A waiting call holds this worker thread, so waits share the cap.
+        // A waiting call keeps this worker thread busy, so waits share the cap.
         context.acquire_wait_slot = acquire_wait_slot;
         session.handle(message, send, context);
         sink.done();
@@ -72,7 +72,7 @@ void stream_request(httplib::Response& response, std::shared_ptr<McpSessionEntry
 }
 
 // Sends the single response a request produces, as application/json.
-// A tools/call answered this way cannot wait for an approval, because the
+// A tools/call sent this way cannot wait for an approval, because the
 // node could not tell whether the client is still there.
 void answer_request(httplib::Response& response, McpSessionEntry& entry, const mcp::Message& message) {
   std::optional<json> reply;

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "node/pod_tools.h"
+#include "proxy/hmac.h"
 
 namespace nucleus::node {
 
@@ -23,14 +24,7 @@ Result<json> PodToolBackend::call(const std::string& tool, const json& args, con
 }
 
 Result<bool> PodToolBackend::approval_pending(const std::string& approval_id) {
-  const HttpReply reply = list_approvals(pods_, pod_id_);
-  if (reply.status != 200) {
-    return make_error("listing the approvals of pod " + pod_id_ + " failed: " + reply.body.dump());
-  }
-  for (const json& approval : reply.body.value("approvals", json::array())) {
-    if (approval.value("approval_id", "") == approval_id) return true;
-  }
-  return false;
+  return node::approval_pending(pods_, pod_id_, approval_id);
 }
 
 Result<bool> PodToolBackend::withdraw(const std::string& approval_id) {
@@ -44,9 +38,7 @@ namespace {
 std::string random_session_id() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) throw std::runtime_error("RAND_bytes failed");
-  std::string out;
-  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
-  return out;
+  return proxy::to_hex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }
 
 }  // namespace

@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -12,18 +10,11 @@
 #include "common/file_text.h"
 #include "common/unique_fd.h"
 #include "node/tokens.h"
+#include "proxy/hmac.h"
 
 namespace nucleus::node {
 
 namespace {
-
-std::string sha256_hex(std::string_view text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  std::string hex;
-  for (unsigned char byte : digest) hex += fmt::format("{:02x}", byte);
-  return hex;
-}
 
 void forget_pod(std::map<std::string, std::string>& pod_by_digest, const std::string& pod_id) {
   std::erase_if(pod_by_digest, [&](const auto& entry) { return entry.second == pod_id; });
@@ -34,7 +25,7 @@ void forget_pod(std::map<std::string, std::string>& pod_by_digest, const std::st
 Result<std::string> PodTokens::issue(const std::string& pod_id) {
   auto token = generate_token();
   if (!token.ok()) return token;
-  const std::string digest = sha256_hex(*token);
+  const std::string digest = proxy::sha256_hex(*token);
   const std::string path = pods_dir_ + "/" + pod_id + "/pod-token.sha256";
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd) return make_error(syscall_error("open", path));
@@ -51,7 +42,7 @@ Result<std::string> PodTokens::issue(const std::string& pod_id) {
 void PodTokens::load(const std::string& pod_id) {
   std::string digest = read_file_text(pods_dir_ + "/" + pod_id + "/pod-token.sha256");
   while (!digest.empty() && (digest.back() == '\n' || digest.back() == ' ')) digest.pop_back();
-  if (digest.size() != 2 * SHA256_DIGEST_LENGTH) return;
+  if (digest.size() != 64) return;  // hex SHA-256
   std::lock_guard lock(mutex_);
   pod_by_digest_[digest] = pod_id;
 }
@@ -63,7 +54,7 @@ void PodTokens::revoke(const std::string& pod_id) {
 
 std::optional<std::string> PodTokens::pod_of(std::string_view token) const {
   if (token.empty()) return std::nullopt;
-  const std::string digest = sha256_hex(token);
+  const std::string digest = proxy::sha256_hex(token);
   std::lock_guard lock(mutex_);
   auto found = pod_by_digest_.find(digest);
   if (found == pod_by_digest_.end()) return std::nullopt;

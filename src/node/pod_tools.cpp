@@ -80,18 +80,14 @@ HttpReply call_tool(PodManager& pods, Metrics& metrics, const std::string& id, c
   return map_call_reply(reply);
 }
 
-namespace {
-
-bool approval_is_pending(PodManager& pods, const std::string& id, const std::string& approval_id) {
+Result<bool> approval_pending(PodManager& pods, const std::string& id, const std::string& approval_id) {
   const HttpReply listed = list_approvals(pods, id);
-  if (listed.status != 200) return false;  // the pod ended; the next call reports why
+  if (listed.status != 200) return make_error("listing the approvals of pod " + id + " failed: " + listed.body.dump());
   for (const json& approval : listed.body.value("approvals", json::array())) {
     if (approval.value("approval_id", "") == approval_id) return true;
   }
   return false;
 }
-
-}  // namespace
 
 HttpReply call_tool_and_wait(PodManager& pods, Metrics& metrics, const std::string& id, const std::string& tool,
                              const json& args, const std::string& approval_id) {
@@ -108,7 +104,10 @@ HttpReply call_tool_and_wait(PodManager& pods, Metrics& metrics, const std::stri
                                 " tool calls that wait for approval; retry later or pass wait=false")};
   }
   const auto deadline = std::chrono::steady_clock::now() + kToolRouteWait;
-  while (approval_is_pending(pods, id, pending_id)) {
+  // A failed listing means the pod ended; the approved call then reports why.
+  while (true) {
+    const auto pending = approval_pending(pods, id, pending_id);
+    if (!pending.ok() || !*pending) break;
     if (std::chrono::steady_clock::now() >= deadline) return first;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }

@@ -34,6 +34,10 @@ HttpReply call_tool_and_wait(PodManager& pods, Metrics& metrics, const std::stri
 // shape {"approval_id","tool","operation","args","reason","created","expires"}.
 HttpReply list_approvals(PodManager& pods, const std::string& id);
 
+// Whether approval `approval_id` of pod `id` is still pending. Errors: the
+// approvals cannot be listed (the pod does not run).
+Result<bool> approval_pending(PodManager& pods, const std::string& id, const std::string& approval_id);
+
 // POST /v1/pods/{id}/approvals/{approval_id}: signs a token for `decision`
 // ("approve" or "deny") with the approver key the driver wrote into the
 // sandbox's run directory and sends approvals.decide.

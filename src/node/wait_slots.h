@@ -1,6 +1,6 @@
 // A cap on requests that may block an HTTP worker thread while a tool
 // call waits for an approval. The node serves HTTP from a pool of 32
-// threads; without a cap, 32 waiting calls would leave no thread for the
+// threads. Without a cap, 32 waiting calls would leave no thread for the
 // approver who could end the wait.
 #pragma once
 

@@ -12,6 +12,7 @@
 #include "cli/run_command.h"
 #include "cli/run_summary.h"
 #include "cli/workspace_archive.h"
+#include "common/file_text.h"
 
 namespace nucleus::cli {
 namespace {
@@ -36,14 +37,9 @@ class TempDir {
   fs::path path_;
 };
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 const McpLaunch kLaunch{"/usr/local/bin/nucleus", "http://127.0.0.1:8080", "agent-token", "pod-0123456789ab"};
 
-TEST(McpConfig, ClaudeFormStartsTheStdioServerForThePod) {
+TEST(McpConfig, ClaudeFormStartsStdioServer) {
   const json config = claude_mcp_config(kLaunch);
   const json& server = config["mcpServers"]["nucleus"];
   EXPECT_EQ(server["type"], "stdio");
@@ -69,7 +65,7 @@ TEST(McpConfig, FilesArePrivateAndNeverOverwritten) {
     ASSERT_EQ(::stat(path.c_str(), &info), 0);
     EXPECT_EQ(info.st_mode & 0777, 0600u) << path;
   }
-  EXPECT_EQ(json::parse(slurp(files->claude_path)), claude_mcp_config(kLaunch));
+  EXPECT_EQ(json::parse(read_file_text(files->claude_path)), claude_mcp_config(kLaunch));
   auto again = write_mcp_configs(dir.path().string(), kLaunch);
   EXPECT_FALSE(again.ok());
 }
@@ -134,8 +130,8 @@ TEST(AgentProcess, RunsInItsDirectoryWithTheEnvironmentChanged) {
   ::unsetenv("NUCLEUS_RUN_PARTS_KEPT");
   ASSERT_TRUE(status.ok()) << status.error();
   EXPECT_EQ(*status, 3);
-  EXPECT_EQ(slurp(dir.path() / "where"), dir.path().string() + "\n");
-  const std::string env = slurp(dir.path() / "env.txt");
+  EXPECT_EQ(read_file_text(dir.path() / "where"), dir.path().string() + "\n");
+  const std::string env = read_file_text(dir.path() / "env.txt");
   EXPECT_EQ(env.find("NUCLEUS_NODE_APPROVER_TOKEN"), std::string::npos);
   EXPECT_NE(env.find("NUCLEUS_POD_ID=pod-1"), std::string::npos);
   EXPECT_NE(env.find("NUCLEUS_RUN_PARTS_KEPT=kept"), std::string::npos);
@@ -170,8 +166,8 @@ TEST(ReplaceDirectory, MirrorsTheArchiveAndKeepsTheDirectoryMode) {
   ASSERT_EQ(::stat(target.c_str(), &before), 0);
   auto replaced = replace_directory_with_archive(*archive, target.string());
   ASSERT_TRUE(replaced.ok()) << replaced.error();
-  EXPECT_EQ(slurp(target / "kept.txt"), "new\n");
-  EXPECT_EQ(slurp(target / "sub" / "added.txt"), "added\n");
+  EXPECT_EQ(read_file_text(target / "kept.txt"), "new\n");
+  EXPECT_EQ(read_file_text(target / "sub" / "added.txt"), "added\n");
   EXPECT_FALSE(fs::exists(target / "deleted-in-pod.txt"));
   struct stat info {};
   ASSERT_EQ(::stat(target.c_str(), &info), 0);
@@ -192,7 +188,7 @@ TEST(ReplaceDirectory, FollowsASymlinkedDirectory) {
   fs::create_directory_symlink("real", parent.path() / "link");
   ASSERT_TRUE(replace_directory_with_archive(*archive, (parent.path() / "link").string()).ok());
   EXPECT_TRUE(fs::is_symlink(parent.path() / "link"));
-  EXPECT_EQ(slurp(parent.path() / "real" / "new.txt"), "new\n");
+  EXPECT_EQ(read_file_text(parent.path() / "real" / "new.txt"), "new\n");
   EXPECT_FALSE(fs::exists(parent.path() / "real" / "old.txt"));
 }
 
@@ -223,7 +219,7 @@ TEST(ReplaceDirectory, ABadArchiveLeavesTheDirectoryAlone) {
   std::ofstream(target / "precious.txt") << "keep me\n";
   auto replaced = replace_directory_with_archive("this is not a tar archive", target.string());
   EXPECT_FALSE(replaced.ok());
-  EXPECT_EQ(slurp(target / "precious.txt"), "keep me\n");
+  EXPECT_EQ(read_file_text(target / "precious.txt"), "keep me\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(parent.path()), fs::directory_iterator()), 1);
   EXPECT_FALSE(replace_directory_with_archive("", (parent.path() / "missing").string()).ok());
 }

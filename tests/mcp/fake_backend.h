@@ -31,7 +31,7 @@ class FakeBackend : public ToolBackend {
     return policy_json;
   }
 
-  // Tools in `needs_approval` answer approval_required (id "a-TOOL") until
+  // Tools in `needs_approval` return approval_required (id "a-TOOL") until
   // called with that id; the approval stays pending until decide().
   std::set<std::string> needs_approval = {"run"};
   std::map<std::string, nlohmann::json> replies;  // per tool; default ok with the args echoed

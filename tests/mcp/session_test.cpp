@@ -90,7 +90,7 @@ TEST_F(SessionTest, InitializeAnswersTheRequestedSupportedVersion) {
   }
 }
 
-TEST_F(SessionTest, InitializeOffersItsOwnVersionForAnUnknownOne) {
+TEST_F(SessionTest, InitializeOffersOwnVersion) {
   const json reply = send(request(1, "initialize", {{"protocolVersion", "2099-01-01"}}));
   EXPECT_EQ(reply["result"]["protocolVersion"], kProtocolVersion);
   EXPECT_EQ(reply["result"]["serverInfo"]["name"], "nucleus");
@@ -172,7 +172,7 @@ TEST_F(SessionTest, ToolsListRejectsCursorsAndReportsBackendFailures) {
   EXPECT_NE(reply["error"]["message"].get<std::string>().find("not running"), std::string::npos);
 }
 
-TEST_F(SessionTest, ToolsCallReturnsTheResultAsTextAndStructuredContent) {
+TEST_F(SessionTest, ToolsCallReturnsBothForms) {
   initialize();
   const json reply = send(request(1, "tools/call", {{"name", "read"}, {"arguments", {{"path", "a.txt"}}}}));
   const json& result = reply["result"];
@@ -230,7 +230,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCall{"string_arguments", {{"name", "read"}, {"arguments", "path=a"}}, kInvalidParams}),
     [](const ::testing::TestParamInfo<BadCall>& info) { return std::string(info.param.name); });
 
-TEST_F(SessionTest, ACallNeedingApprovalWaitsReportsProgressAndRunsOnceApproved) {
+TEST_F(SessionTest, ApprovalWaitReportsProgress) {
   initialize();
   Outbox outbox;
   auto done = std::async(std::launch::async, [&] {
@@ -303,7 +303,7 @@ TEST_F(SessionTest, CancellingWithdrawsThePendingApproval) {
   EXPECT_FALSE(backend_.is_pending("a-run"));
 }
 
-TEST_F(SessionTest, AClientThatGoesAwayStopsTheWaitAndWithdraws) {
+TEST_F(SessionTest, DepartedClientWithdraws) {
   initialize();
   std::atomic<bool> alive{true};
   CallContext context;
@@ -320,7 +320,7 @@ TEST_F(SessionTest, AClientThatGoesAwayStopsTheWaitAndWithdraws) {
   EXPECT_EQ(backend_.calls.size(), 1u);
 }
 
-TEST_F(SessionTest, AnApprovedCallDoesNotRunForAClientThatLeft) {
+TEST_F(SessionTest, ApprovedCallSkippedAfterDeparture) {
   initialize();
   std::atomic<int> checks{0};
   CallContext context;
@@ -337,7 +337,7 @@ TEST_F(SessionTest, AnApprovedCallDoesNotRunForAClientThatLeft) {
   for (const json& message : outbox.messages()) EXPECT_FALSE(message.contains("id"));
 }
 
-TEST_F(SessionTest, ATransportThatCannotWaitGetsIsErrorAndWithdraws) {
+TEST_F(SessionTest, NoWaitTransportWithdraws) {
   initialize();
   Outbox outbox;
   session_.handle(classify_message(request(9, "tools/call", {{"name", "run"}})), outbox.sender(),
@@ -348,7 +348,7 @@ TEST_F(SessionTest, ATransportThatCannotWaitGetsIsErrorAndWithdraws) {
   EXPECT_EQ(backend_.withdrawn, std::vector<std::string>{"a-run"});
 }
 
-TEST_F(SessionTest, ACallThatFindsNoWaitSlotWithdrawsAtOnce) {
+TEST_F(SessionTest, NoWaitSlotWithdraws) {
   initialize();
   CallContext context;
   context.acquire_wait_slot = [] { return std::shared_ptr<void>(); };

@@ -121,11 +121,11 @@ TEST(StdioServer, EndOfInputCancelsWaitingCalls) {
   initialize(server);
   server.send(request(1, "tools/call", {{"name", "run"}}));
   while (!backend.is_pending("a-run")) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  EXPECT_EQ(server.finish(), 0);  // returns although nobody decided
+  EXPECT_EQ(server.finish(), 0);  // returns although no approver decided
   EXPECT_EQ(backend.calls.size(), 1u);
 }
 
-TEST(StdioServer, BadLinesGetErrorsAndTheSessionGoesOn) {
+TEST(StdioServer, BadLinesGetErrors) {
   FakeBackend backend;
   PipeServer server(backend);
   server.send_line("not json");

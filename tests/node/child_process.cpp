@@ -1,5 +1,7 @@
 #include "child_process.h"
 
+#include "common/file_text.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,17 +14,6 @@
 #include <thread>
 
 namespace nucleus::node::testing {
-
-namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                            const std::string& scratch, const std::string& cwd, const std::string& stdin_path) {
@@ -79,8 +70,8 @@ ChildResult ChildProcess::wait(std::chrono::seconds timeout) {
     reaped_ = true;
   }
   result.exit_code = WIFSIGNALED(status_) ? 128 + WTERMSIG(status_) : WEXITSTATUS(status_);
-  result.out = slurp(out_path_);
-  result.err = slurp(err_path_);
+  result.out = read_file_text(out_path_);
+  result.err = read_file_text(err_path_);
   return result;
 }
 

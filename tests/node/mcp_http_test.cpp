@@ -1,6 +1,6 @@
 // The node's streamable HTTP MCP endpoint at the HTTP level, with curl:
 // sessions, headers, status codes, Origin checks, tokens and an approval
-// wait answered as an event stream.
+// wait streamed as server-sent events.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -279,6 +279,27 @@ TEST_F(McpHttpTest, StdioEndOfInputWithdrawsTheApproval) {
   EXPECT_TRUE(request("GET", "/v1/pods/" + pod_ + "/approvals", agent_token()).json()["approvals"].empty());
   EXPECT_NE(request("GET", "/v1/pods/" + pod_ + "/audit", agent_token()).body.find("approval_withdrawn"),
             std::string::npos);
+}
+
+TEST_F(McpHttpTest, StdioServerRejectsBadPods) {
+  const std::map<std::string, std::string> env = {{"NUCLEUS_NODE_TOKEN", agent_token()}};
+  ChildProcess missing({NUCLEUS_CLI_BINARY, "mcp", "--pod", "pod-000000000000", "--node", url("")}, env,
+                       scratch_.string());
+  const ChildResult unknown = missing.wait(std::chrono::seconds(30));
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("cannot serve MCP for pod pod-000000000000"), std::string::npos) << unknown.err;
+  EXPECT_TRUE(unknown.out.empty()) << "nothing but MCP messages may reach stdout";
+
+  ChildProcess no_pod({NUCLEUS_CLI_BINARY, "mcp", "--node", url("")}, env, scratch_.string());
+  const ChildResult usage = no_pod.wait(std::chrono::seconds(30));
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("--pod is required"), std::string::npos) << usage.err;
+
+  ChildProcess bad_token({NUCLEUS_CLI_BINARY, "mcp", "--pod", pod_, "--node", url("")},
+                         {{"NUCLEUS_NODE_TOKEN", "not-a-token"}}, scratch_.string());
+  const ChildResult rejected = bad_token.wait(std::chrono::seconds(30));
+  EXPECT_EQ(rejected.exit_code, 1);
+  EXPECT_NE(rejected.err.find("401"), std::string::npos) << rejected.err;
 }
 
 TEST_F(McpHttpTest, WithdrawRouteChecksItsInput) {

@@ -90,8 +90,8 @@ class McpSdkTest : public NodeFixture {
     EXPECT_EQ(names, (std::vector<std::string>{"read", "write", "edit", "glob", "grep", "run", "web_fetch",
                                                "git_commit", "git_push"}));
     for (const json& tool : report["tools"]) {
-      const bool says_approval = tool["description"].get<std::string>().find("human approval") != std::string::npos;
-      EXPECT_EQ(says_approval, tool["name"] == "run" || tool["name"] == "git_push") << tool["name"];
+      const bool mentions_approval = tool["description"].get<std::string>().find("human approval") != std::string::npos;
+      EXPECT_EQ(mentions_approval, tool["name"] == "run" || tool["name"] == "git_push") << tool["name"];
     }
     EXPECT_EQ(report["read"]["isError"], false);
     EXPECT_EQ(report["read"]["structuredContent"]["content"], "remember the milk\n");
@@ -108,12 +108,12 @@ class McpSdkTest : public NodeFixture {
   std::string pod_;
 };
 
-TEST_F(McpSdkTest, StdioClientListsCallsAndWaitsThroughAnApproval) {
+TEST_F(McpSdkTest, StdioClientScenario) {
   const json report = run_scenario("stdio");
   check_report(report);
 }
 
-TEST_F(McpSdkTest, StreamableHttpClientListsCallsAndWaitsThroughAnApproval) {
+TEST_F(McpSdkTest, StreamableHttpScenario) {
   const json report = run_scenario("http");
   check_report(report);
   EXPECT_EQ(report["protocolVersion"], "2025-06-18");

@@ -37,13 +37,14 @@ std::string read_text(const fs::path& path) {
   return text.str();
 }
 
+
+}  // namespace
+
 std::string shell_quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
-
-}  // namespace
 
 json HttpResult::json() const { return nlohmann::json::parse(body, nullptr, false); }
 

@@ -69,4 +69,7 @@ class NodeFixture : public ::testing::Test {
 // under spec (indented two spaces).
 std::string local_pod_yaml(const std::string& name, const std::string& extra = "");
 
+// `text` in single quotes for sh, with embedded quotes escaped.
+std::string shell_quote(const std::string& text);
+
 }  // namespace nucleus::node::testing

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "common/file_text.h"
 #include "node_fixture.h"
 
 namespace nucleus::node::testing {
@@ -20,11 +21,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 const std::string kClientDir = std::string(NUCLEUS_SOURCE_DIR) + "/tests/mcp/client";
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 class NucleusRunTest : public NodeFixture {
  protected:
@@ -61,7 +57,7 @@ class NucleusRunTest : public NodeFixture {
   fs::path workspace_;
 };
 
-TEST_F(NucleusRunTest, RunsAScriptedAgentThroughTheEnvelopeAndCopiesTheWorkspaceBack) {
+TEST_F(NucleusRunTest, ScriptedAgentRoundTrip) {
   // The test plays the human: it approves the `run` call once it is pending.
   auto approver = std::async(std::launch::async, [this]() -> std::string {
     for (int i = 0; i < 900; ++i) {
@@ -69,7 +65,7 @@ TEST_F(NucleusRunTest, RunsAScriptedAgentThroughTheEnvelopeAndCopiesTheWorkspace
       if (!pods.is_object()) continue;
       for (const json& pod : pods.value("pods", json::array())) {
         const std::string id = pod.value("id", "");
-        // A pod that is still pending answers 409, which is not an error here.
+        // A pod that is still pending returns 409, which is not an error here.
         const json listed = request("GET", "/v1/pods/" + id + "/approvals", agent_token()).json();
         if (listed.is_object() && !listed.value("approvals", json::array()).empty()) {
           const std::string approval = listed["approvals"][0]["approval_id"];
@@ -101,9 +97,9 @@ TEST_F(NucleusRunTest, RunsAScriptedAgentThroughTheEnvelopeAndCopiesTheWorkspace
   EXPECT_NE(report["http_url"].get<std::string>().find("/mcp"), std::string::npos);
 
   // The agent's changes are back in the directory; untouched files stay.
-  EXPECT_EQ(slurp(workspace_ / "notes.txt"), "REMEMBER THE MILK\n");
-  EXPECT_EQ(slurp(workspace_ / "made-by-agent.txt"), "hello\n");
-  EXPECT_EQ(slurp(workspace_ / "src" / "main.c"), "int main(void) { return 0; }\n");
+  EXPECT_EQ(read_file_text(workspace_ / "notes.txt"), "REMEMBER THE MILK\n");
+  EXPECT_EQ(read_file_text(workspace_ / "made-by-agent.txt"), "hello\n");
+  EXPECT_EQ(read_file_text(workspace_ / "src" / "main.c"), "int main(void) { return 0; }\n");
   EXPECT_FALSE(fs::exists(workspace_ / ".env"));
 
   // The approval was announced, and the summary adds up.
@@ -118,7 +114,7 @@ TEST_F(NucleusRunTest, RunsAScriptedAgentThroughTheEnvelopeAndCopiesTheWorkspace
   }
 }
 
-TEST_F(NucleusRunTest, PassesTheAgentsExitStatusAndCanLeaveTheWorkspaceInThePod) {
+TEST_F(NucleusRunTest, ExitStatusAndLeaveInPod) {
   // A relative workspace path, with a trailing slash, from another directory.
   const ChildResult result =
       run_cli({"run", "--profile", "read-only", "--workspace", "project/", "--leave-in-pod", "--", "sh", "-c",
@@ -127,18 +123,12 @@ TEST_F(NucleusRunTest, PassesTheAgentsExitStatusAndCanLeaveTheWorkspaceInThePod)
   EXPECT_EQ(result.exit_code, 7) << result.err;
   EXPECT_EQ(pod_count(), 1u) << "--leave-in-pod keeps the pod";
   EXPECT_NE(result.err.find("nucleus pods delete"), std::string::npos) << result.err;
-  EXPECT_EQ(slurp(workspace_ / "notes.txt"), "remember the milk\n");
+  EXPECT_EQ(read_file_text(workspace_ / "notes.txt"), "remember the milk\n");
   EXPECT_NE(result.err.find("uploaded project/ (4 entries)"), std::string::npos) << result.err;
 }
 
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // With a terminal (a pty from script(1)), nucleus run shows the approval
-// box and takes the typed answer, as nucleus approve does.
+// box and reads the typed reply, as nucleus approve does.
 class NucleusRunTerminal : public NucleusRunTest, public ::testing::WithParamInterface<bool> {};
 
 TEST_P(NucleusRunTerminal, AsksOnTheTerminalAndFollowsTheAnswer) {
@@ -157,7 +147,7 @@ TEST_P(NucleusRunTerminal, AsksOnTheTerminalAndFollowsTheAnswer) {
   if (approve) {
     EXPECT_EQ(result.exit_code, 0) << result.out;
     EXPECT_NE(result.out.find("1 requested, 1 granted, 0 denied"), std::string::npos) << result.out;
-    EXPECT_EQ(slurp(workspace_ / "notes.txt"), "REMEMBER THE MILK\n");
+    EXPECT_EQ(read_file_text(workspace_ / "notes.txt"), "REMEMBER THE MILK\n");
   } else {
     EXPECT_EQ(result.exit_code, 1) << "the scripted agent fails when its run call is refused\n" << result.out;
     EXPECT_NE(result.out.find("1 requested, 0 granted, 1 denied"), std::string::npos) << result.out;
@@ -201,7 +191,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadRun{"profile_and_file", {"run", "--profile", "read-only", "-f", "WORKSPACE", "--", "true"}, "excludes"}),
     [](const ::testing::TestParamInfo<BadRun>& info) { return std::string(info.param.name); });
 
-TEST_F(NucleusRunTest, SigtermDuringSetupDeletesThePodAndRunsNoAgent) {
+TEST_F(NucleusRunTest, InvalidSpecCreatesNoPod) {
+  const fs::path spec = scratch_ / "bad.yaml";
+  std::ofstream(spec) << "apiVersion: nucleus.io/v1\nkind: PodSpec\nmetadata:\n  name: bad\nspec:\n"
+                         "  capabilities:\n    read_files: sometimes\n";
+  const ChildResult result = run_cli({"run", "-f", spec.string(), "--workspace", workspace_.string(), "--", "true"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("sometimes"), std::string::npos) << result.err;
+  EXPECT_EQ(pod_count(), 0u);
+  EXPECT_EQ(read_file_text(workspace_ / "notes.txt"), "remember the milk\n");
+}
+
+TEST_F(NucleusRunTest, SigtermDuringSetupDeletesPod) {
   const fs::path marker = scratch_ / "agent-ran";
   auto env = cli_env();
   env["NUCLEUS_RUN_TEST_MARKER"] = marker.string();
@@ -217,7 +218,7 @@ TEST_F(NucleusRunTest, SigtermDuringSetupDeletesThePodAndRunsNoAgent) {
   EXPECT_EQ(pod_count(), 0u) << result.err;
 }
 
-TEST_F(NucleusRunTest, AnAgentIgnoringSigtermIsKilledAfterTheDelay) {
+TEST_F(NucleusRunTest, StubbornAgentIsKilled) {
   const fs::path agent_pid_file = scratch_ / "stubborn.pid";
   auto env = cli_env();
   env["NUCLEUS_RUN_TEST_PID"] = agent_pid_file.string();
@@ -246,18 +247,18 @@ TEST_F(NucleusRunTest, HostEditsDuringTheRunAreKept) {
   const ChildResult result = cli.wait(std::chrono::seconds(120));
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("changed on the host during the run (host-edit.txt)"), std::string::npos) << result.err;
-  EXPECT_EQ(slurp(workspace_ / "host-edit.txt"), "host\n");
+  EXPECT_EQ(read_file_text(workspace_ / "host-edit.txt"), "host\n");
   std::vector<fs::path> beside;
   for (const auto& entry : fs::directory_iterator(scratch_)) {
     if (entry.path().filename().string().starts_with("project.nucleus-pod-")) beside.push_back(entry.path());
   }
   ASSERT_EQ(beside.size(), 1u);
-  EXPECT_EQ(slurp(beside[0] / "notes.txt"), "remember the milk\n");
+  EXPECT_EQ(read_file_text(beside[0] / "notes.txt"), "remember the milk\n");
   EXPECT_FALSE(fs::exists(beside[0] / "host-edit.txt"));
   EXPECT_EQ(pod_count(), 0u);
 }
 
-TEST_F(NucleusRunTest, SigtermReachesTheAgentAndTheRunStillCleansUp) {
+TEST_F(NucleusRunTest, SigtermReachesAgent) {
   std::vector<std::string> argv = {NUCLEUS_CLI_BINARY, "run", "--workspace", workspace_.string(), "--", "sh", "-c",
                                    "echo $$ > \"$NUCLEUS_RUN_TEST_PID\"; sleep 60"};
   auto env = cli_env();
@@ -273,7 +274,7 @@ TEST_F(NucleusRunTest, SigtermReachesTheAgentAndTheRunStillCleansUp) {
   EXPECT_EQ(result.exit_code, 128 + SIGTERM) << result.err;
   EXPECT_NE(result.err.find("nucleus run summary"), std::string::npos) << result.err;
   EXPECT_EQ(pod_count(), 0u);
-  EXPECT_EQ(::kill(std::stoi(slurp(agent_pid_file)), 0), -1) << "the agent still runs";
+  EXPECT_EQ(::kill(std::stoi(read_file_text(agent_pid_file)), 0), -1) << "the agent still runs";
 }
 
 }  // namespace
