@@ -32,7 +32,7 @@ Result<std::size_t> unpack_archive(const std::string& archive, const std::string
 // (renameat2 RENAME_EXCHANGE) or moved, so `dir` keeps its inode and a
 // shell inside it stays valid. Files missing from the archive are gone from
 // `dir` afterwards. When extraction fails `dir` is untouched. When a rename
-// fails midway the error names the sibling that holds the entries moved out
+// fails midway the error names the sibling that contains the entries moved out
 // so far. Returns the archive size in bytes.
 Result<std::size_t> replace_directory_with_archive(const std::string& archive, const std::string& dir);
 
